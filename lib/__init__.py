@@ -1,0 +1,9 @@
+"""Shared helpers of the course *Loss Functions and Optimization Algorithms for Deep Learning*.
+
+Importing ``lib`` has no side effects: it seeds nothing, sets no plot style, prints and downloads nothing.
+"""
+
+from lib import checks, data, env, losses, plot, train
+
+__all__ = ["checks", "data", "env", "losses", "plot", "train"]
+__version__ = "0.1.0"

@@ -1,0 +1,219 @@
+"""Exercise checks: compare a learner's function with the reference and explain what differs.
+
+A check returns a :class:`CheckResult` (shown as a one-line success message in a notebook) or raises an
+``AssertionError`` whose message says *what* is wrong — a shape, a reduction, a factor, a sign, the first
+input where the values part — rather than just "False".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import torch
+
+from lib._validate import check_number
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input to try: a description for the message, positional tensors and keyword options."""
+
+    description: str
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a passed check reports; its ``repr`` is the message, so a notebook cell shows it cleanly."""
+
+    message: str
+
+    def __repr__(self) -> str:
+        return self.message
+
+
+def _fresh(args: tuple, requires_grad: bool) -> tuple:
+    """Copies of the tensor arguments (floating ones tracking gradients when asked) so calls cannot interfere."""
+    out = []
+    for a in args:
+        if isinstance(a, torch.Tensor):
+            a = a.detach().clone()
+            if requires_grad and a.is_floating_point():
+                a.requires_grad_(True)
+        out.append(a)
+    return tuple(out)
+
+
+def _diagnose(got: torch.Tensor, want: torch.Tensor, atol: float, rtol: float) -> str:
+    """A hint for a common mistake: a constant factor (a missing ½, sum vs mean) or a flipped sign."""
+    mask = want.abs() > 10 * atol
+    if not mask.any():
+        return ""
+    ratio = got[mask] / want[mask]
+    if torch.allclose(ratio, ratio[0].expand_as(ratio), rtol=1e-4, atol=0):
+        k = ratio[0].item()
+        if abs(k + 1) < 1e-4:
+            return " Every value has the wrong sign: check the direction of the residual or a missing minus."
+        if abs(k - round(k)) < 1e-4 or abs(1 / k - round(1 / k)) < 1e-4:
+            return (
+                f" Your values are the reference times {k:.4g} everywhere: look for a constant factor "
+                "(a missing or extra ½ or 2, or a sum where a mean is expected, or the other way round)."
+            )
+    return ""
+
+
+def _first_difference(got: torch.Tensor, want: torch.Tensor, atol: float, rtol: float) -> str:
+    bad = ~torch.isclose(got, want, atol=atol, rtol=rtol, equal_nan=True)
+    index = tuple(int(i) for i in bad.nonzero()[0]) if got.dim() else ()
+    where = f" at index {list(index)}" if index else ""
+    n_bad = int(bad.sum())
+    return (
+        f"{n_bad} of {bad.numel()} value(s) differ; first{where}: yours {got[index].item():.6g}, "
+        f"expected {want[index].item():.6g}."
+    )
+
+
+def _compare(what: str, got, want: torch.Tensor, case: Case, atol: float, rtol: float) -> None:
+    context = f"For {case.description}, {what}"
+    if not isinstance(got, torch.Tensor):
+        raise AssertionError(f"{context} should be a torch.Tensor, got {type(got).__name__}.")
+    if got.shape != want.shape:
+        hint = ""
+        if want.dim() == 0 and got.dim() > 0:
+            hint = " You returned one value per element: apply the reduction."
+        elif got.dim() == 0 and want.dim() > 0:
+            hint = " You reduced to one number, but reduction='none' must keep one value per element."
+        raise AssertionError(f"{context} has shape {tuple(got.shape)}, expected {tuple(want.shape)}.{hint}")
+    got = got.detach().to(want.dtype)
+    want = want.detach()
+    if not torch.allclose(got, want, atol=atol, rtol=rtol, equal_nan=True):
+        message = f"{context} is wrong: {_first_difference(got, want, atol, rtol)}"
+        raise AssertionError(message + _diagnose(got, want, atol, rtol))
+
+
+def _call(fn: Callable, case: Case, name: str, requires_grad: bool):
+    args = _fresh(case.args, requires_grad)
+    try:
+        out = fn(*args, **case.kwargs)
+    except Exception as error:  # the learner's code may raise anything; say so plainly
+        raise AssertionError(f"For {case.description}, {name} raised {type(error).__name__}: {error}") from error
+    return args, out
+
+
+def _input_grad(args: tuple, out) -> torch.Tensor | None:
+    first = args[0]
+    if not (isinstance(out, torch.Tensor) and out.requires_grad and first.requires_grad):
+        return None
+    (grad,) = torch.autograd.grad(out.sum(), first, allow_unused=True)
+    return torch.zeros_like(first) if grad is None else grad
+
+
+def check_function(
+    fn: Callable,
+    reference: Callable,
+    cases: Sequence[Case],
+    *,
+    name: str | None = None,
+    check_grad: bool = True,
+    atol: float = 1e-6,
+    rtol: float = 1e-5,
+) -> CheckResult:
+    """Compare ``fn`` with ``reference`` on every case: output shape, values, and (when ``check_grad``) the
+    gradient of the summed output with respect to the first argument."""
+    name = name or getattr(fn, "__name__", "your function")
+    for case in cases:
+        _, want = _call(reference, case, "the reference", False)
+        args, got = _call(fn, case, name, check_grad)
+        _compare(f"the output of {name}", got, want, case, atol, rtol)
+        if check_grad:
+            ref_args, ref_out = _call(reference, case, "the reference", True)
+            want_grad = _input_grad(ref_args, ref_out)
+            got_grad = _input_grad(args, got)
+            if want_grad is not None and got_grad is None:
+                raise AssertionError(
+                    f"For {case.description}, autograd cannot differentiate the output of {name}: "
+                    "use torch operations throughout (no .item(), .numpy() or .detach())."
+                )
+            if want_grad is not None:
+                _compare(f"the gradient of {name} with respect to the first argument", got_grad, want_grad,
+                         case, atol, rtol)
+    grads = " and gradients" if check_grad else ""
+    return CheckResult(f"✓ {name} matches the reference on {len(cases)} cases (values{grads}).")
+
+
+def loss_cases(
+    options: Mapping | None = None, reductions: Sequence[str] | None = ("none", "mean", "sum"), seed: int = 0
+) -> list[Case]:
+    """Standard inputs for an elementwise loss ``fn(input, target, **options, reduction=...)``: small and large
+    residuals of both signs, and a 2-D batch, in float64. ``reductions=None`` passes no ``reduction``."""
+    g = torch.Generator().manual_seed(seed)
+    target = torch.randn(8, generator=g, dtype=torch.float64)
+    inputs = {
+        "small residuals (|r| < 1)": (target + 0.5 * torch.rand(8, generator=g, dtype=torch.float64) - 0.25, target),
+        "large residuals (up to ±50)": (target + torch.linspace(-50, 50, 8, dtype=torch.float64), target),
+        "a (4, 3) batch": (torch.randn(4, 3, generator=g, dtype=torch.float64) * 3,
+                           torch.randn(4, 3, generator=g, dtype=torch.float64)),
+    }
+    options = dict(options or {})
+    cases = []
+    for text, args in inputs.items():
+        for reduction in reductions or (None,):
+            kwargs = dict(options) if reduction is None else {**options, "reduction": reduction}
+            suffix = "" if reduction is None else f", reduction={reduction!r}"
+            opts = "".join(f", {k}={v!r}" for k, v in options.items())
+            cases.append(Case(f"{text}{opts}{suffix}", args, kwargs))
+    return cases
+
+
+def check_loss(
+    fn: Callable, reference: Callable, *, options: Mapping | None = None,
+    reductions: Sequence[str] | None = ("none", "mean", "sum"), name: str | None = None,
+) -> CheckResult:
+    """Check a learner's loss ``fn(input, target, ...)`` against ``reference`` on :func:`loss_cases`.
+
+    When ``reductions`` is None the learner's function takes no ``reduction`` and must return one value per
+    element; it is then compared with ``reference(..., reduction="none")``.
+    """
+    if reductions is None:
+        options = dict(options or {})
+
+        def reference_none(input, target, **kw):
+            return reference(input, target, reduction="none", **kw)
+
+        return check_function(fn, reference_none, loss_cases(options, None), name=name)
+    return check_function(fn, reference, loss_cases(options, reductions), name=name)
+
+
+def check_gradient_formula(
+    grad_fn: Callable, loss_fn: Callable, *, options: Mapping | None = None, name: str | None = None
+) -> CheckResult:
+    """Check a hand-derived elementwise gradient ``grad_fn(input, target) = ∂ℓ/∂ŷ`` against autograd
+    applied to ``loss_fn(input, target, reduction="sum")``."""
+    options = dict(options or {})
+
+    def autograd_gradient(input, target, **kw):
+        input = input.detach().clone().requires_grad_(True)
+        (grad,) = torch.autograd.grad(loss_fn(input, target, reduction="sum", **kw), input)
+        return grad
+
+    return check_function(grad_fn, autograd_gradient, loss_cases(options, None), name=name, check_grad=False)
+
+
+def check_choice(answer, *, correct, explanations: Mapping) -> CheckResult:
+    """A multiple-choice check: ``explanations`` maps every option to why it is (or is not) the best one."""
+    if answer not in explanations:
+        raise AssertionError(f"Your answer {answer!r} is not one of the options {sorted(map(str, explanations))}.")
+    if answer != correct:
+        raise AssertionError(f"Not the best choice: {explanations[answer]}")
+    return CheckResult(f"✓ Right: {explanations[answer]}")
+
+
+def check_value(value, expected: float, *, name: str, rtol: float = 1e-3, atol: float = 0.0, hint: str = ""):
+    """Check a number a learner computed (``value``) against ``expected``; ``hint`` is shown when it differs."""
+    rtol = check_number("rtol", rtol, low=0)
+    value = float(value.item() if isinstance(value, torch.Tensor) else value)
+    if abs(value - expected) > atol + rtol * abs(expected):
+        raise AssertionError(f"{name} = {value:.6g}, expected {expected:.6g} (±{rtol:.0%}). {hint}".rstrip())
+    return CheckResult(f"✓ {name} = {value:.6g} (expected {expected:.6g}).")
