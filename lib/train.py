@@ -16,15 +16,16 @@ def make_loader(
     batch_size: int | None = None,
     shuffle: bool = False,
     generator: torch.Generator | None = None,
-) -> DataLoader:
-    """A ``DataLoader`` over ``(X, y)``; ``batch_size=None`` gives full-batch gradient descent.
+) -> Iterable:
+    """Mini-batches of ``(X, y)`` for :func:`fit`: a ``DataLoader``, or for ``batch_size=None`` (full-batch
+    gradient descent) simply ``[(X, y)]``, which is all a loader has to be and costs nothing per epoch.
 
     Shuffling needs an explicit ``generator`` so that runs repeat exactly.
     """
     if X.shape[0] != y.shape[0]:
         raise ValueError(f"`y` must have as many rows as `X` ({X.shape[0]}), got {y.shape[0]}")
-    n = X.shape[0]
-    batch_size = n if batch_size is None else batch_size
+    if batch_size is None:
+        return [(X, y)]
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"`batch_size` must be a positive int or None, got {batch_size!r}")
     if shuffle and generator is None:
@@ -76,25 +77,30 @@ def fit(
     *,
     num_epochs: int,
     val_loader: Iterable | None = None,
+    scheduler=None,
     device=None,
 ) -> dict[str, list[float]]:
     """Train ``model`` for ``num_epochs`` epochs and return its history.
 
     ``history["train_loss"][e]`` is the mean loss over epoch ``e``'s batches, each measured just before its
     update; ``history["val_loss"][e]`` (only with ``val_loader``) is the loss on the validation data after
-    epoch ``e``. Batches are moved to ``device`` (default: where the model's parameters are). A non-finite
+    epoch ``e``; ``history["lr"][e]`` is the first parameter group's learning rate during epoch ``e``. A
+    ``scheduler`` (any ``torch.optim.lr_scheduler``) is stepped once after every epoch. Batches are moved to ``device`` (default: where the model's parameters are). A non-finite
     training loss raises ``FloatingPointError`` naming the epoch and step.
     """
     if isinstance(num_epochs, bool) or not isinstance(num_epochs, int) or num_epochs < 1:
         raise ValueError(f"`num_epochs` must be a positive int, got {num_epochs!r}")
     device = _model_device(model) if device is None else torch.device(device)
-    history: dict[str, list[float]] = {"train_loss": []}
+    history: dict[str, list[float]] = {"train_loss": [], "lr": []}
     if val_loader is not None:
         history["val_loss"] = []
     for epoch in range(num_epochs):
+        history["lr"].append(optimizer.param_groups[0]["lr"])
         history["train_loss"].append(_train_epoch(model, loss_fn, optimizer, train_loader, device, epoch))
         if val_loader is not None:
             history["val_loss"].append(evaluate(model, loss_fn, val_loader, device=device))
+        if scheduler is not None:
+            scheduler.step()
     return history
 
 

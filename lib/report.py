@@ -1,0 +1,41 @@
+"""Result tables for notebooks: plain text for tests and terminals, HTML for the book."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from numbers import Real
+
+
+def _cell(value, digits: int) -> str:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return str(value)
+    return f"{value:.{digits}f}"
+
+
+class Table:
+    """A small table. ``repr`` is aligned plain text; Jupyter and the book show the HTML version."""
+
+    def __init__(self, rows: Sequence[Sequence], *, headers: Sequence[str], digits: int = 3, title: str = ""):
+        if any(len(row) != len(headers) for row in rows):
+            raise ValueError(f"`rows` must each have len(headers) = {len(headers)} entries")
+        if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
+            raise ValueError(f"`digits` must be a non-negative int, got {digits!r}")
+        self.headers = [str(h) for h in headers]
+        self.cells = [[_cell(v, digits) for v in row] for row in rows]
+        self.title = title
+
+    def __repr__(self) -> str:
+        widths = [max(len(r[i]) for r in [self.headers, *self.cells]) for i in range(len(self.headers))]
+        lines = [self.title] if self.title else []
+        lines.append("  ".join(h.ljust(w) for h, w in zip(self.headers, widths)))
+        lines.append("  ".join("-" * w for w in widths))
+        lines += ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
+                  for row in self.cells]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.headers)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in self.cells)
+        caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
+        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -1,0 +1,225 @@
+"""lib.losses (regression) against torch.nn.functional: values, gradients, reductions, extremes, bad input."""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch.testing import assert_close
+
+from lib import losses
+
+DTYPES = [torch.float32, torch.float64]
+REDUCTIONS = ["none", "mean", "sum"]
+SHAPES = [(), (7,), (4, 3), (2, 3, 5)]
+
+
+def _log_cosh_twin(input, target, reduction="mean"):
+    """log(cosh(r)) computed directly: exact wherever cosh does not overflow."""
+    loss = torch.log(torch.cosh(input - target))
+    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+
+
+def _quantile_twin(q):
+    """The pinball loss as max(q·u, (q−1)·u), u = target − input: the other common way of writing it."""
+
+    def twin(input, target, reduction="mean"):
+        u = target - input
+        loss = torch.maximum(q * u, (q - 1) * u)
+        return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+
+    return twin
+
+
+# (ours, torch twin, options); both are called as f(input, target, reduction=..., **options)
+PAIRS = {
+    "mse": (losses.mse_loss, F.mse_loss, {}),
+    "l1": (losses.l1_loss, F.l1_loss, {}),
+    "huber_default": (losses.huber_loss, F.huber_loss, {}),
+    "huber_delta_0.3": (losses.huber_loss, F.huber_loss, {"delta": 0.3}),
+    "huber_delta_5": (losses.huber_loss, F.huber_loss, {"delta": 5.0}),
+    "smooth_l1_default": (losses.smooth_l1_loss, F.smooth_l1_loss, {}),
+    "smooth_l1_beta_0.3": (losses.smooth_l1_loss, F.smooth_l1_loss, {"beta": 0.3}),
+    "smooth_l1_beta_0": (losses.smooth_l1_loss, F.smooth_l1_loss, {"beta": 0.0}),
+    "log_cosh": (losses.log_cosh_loss, _log_cosh_twin, {}),
+    "quantile_0.1": (losses.quantile_loss, _quantile_twin(0.1), {"q": 0.1}),
+    "quantile_0.9": (losses.quantile_loss, _quantile_twin(0.9), {"q": 0.9}),
+}
+
+
+def _ours_and_twin(name):
+    ours, twin, options = PAIRS[name]
+    if name.startswith("quantile"):
+        return (lambda i, t, **kw: ours(i, t, **options, **kw)), (lambda i, t, **kw: twin(i, t, **kw))
+    return (lambda i, t, **kw: ours(i, t, **options, **kw)), (lambda i, t, **kw: twin(i, t, **options, **kw))
+
+
+def _pair(shape, dtype, scale=3.0, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    input = (scale * torch.randn(shape, generator=g, dtype=torch.float64)).to(dtype)
+    target = torch.randn(shape, generator=g, dtype=torch.float64).to(dtype)
+    return input, target
+
+
+def _value_and_grad(fn, input, target, reduction):
+    input = input.clone().requires_grad_(True)
+    value = fn(input, target, reduction=reduction)
+    (grad,) = torch.autograd.grad(value.sum(), input)
+    return value.detach(), grad
+
+
+@pytest.mark.parametrize("name", PAIRS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_values_and_gradients_equal_the_torch_twin(name, dtype, reduction, shape):
+    ours, twin = _ours_and_twin(name)
+    input, target = _pair(shape, dtype)
+    value, grad = _value_and_grad(ours, input, target, reduction)
+    twin_value, twin_grad = _value_and_grad(twin, input, target, reduction)
+    assert value.dtype == dtype and value.shape == twin_value.shape
+    assert_close(value, twin_value)
+    assert_close(grad, twin_grad)
+
+
+@pytest.mark.parametrize("name", [n for n in PAIRS if n != "log_cosh"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_values_and_gradients_equal_the_twin_for_residuals_of_1e4(name, dtype):
+    ours, twin = _ours_and_twin(name)
+    input = torch.tensor([-1e4, -250.0, -1.0, 0.5, 3.0, 1e4], dtype=dtype)
+    target = torch.zeros_like(input)
+    value, grad = _value_and_grad(ours, input, target, "none")
+    twin_value, twin_grad = _value_and_grad(twin, input, target, "none")
+    assert_close(value, twin_value)
+    assert_close(grad, twin_grad)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_log_cosh_is_finite_and_exact_for_residuals_of_1e4(dtype):
+    r = torch.tensor([-1e4, -100.0, 100.0, 1e4], dtype=dtype, requires_grad=True)
+    loss = losses.log_cosh_loss(r, torch.zeros_like(r), reduction="none")
+    loss.sum().backward()
+    assert torch.isfinite(torch.log(torch.cosh(r.detach()))).logical_not().any()  # the naive form overflows
+    assert_close(loss.detach(), r.detach().abs() - math.log(2.0))  # exact: e^{-2|r|} underflows to 0 here
+    assert_close(r.grad, torch.tanh(r.detach()))
+
+
+@pytest.mark.parametrize("name", PAIRS)
+def test_gradcheck_in_float64(name):
+    ours, _ = _ours_and_twin(name)
+    # residuals kept away from the kinks (0, ±delta, ±beta) where finite differences are not defined
+    input = torch.tensor([-4.2, -0.77, -0.13, 0.21, 0.52, 2.9], dtype=torch.float64, requires_grad=True)
+    target = torch.zeros(6, dtype=torch.float64)
+    assert torch.autograd.gradcheck(lambda i: ours(i, target, reduction="sum"), (input,))
+
+
+@pytest.mark.parametrize("name,expected", [("l1", 0.0), ("smooth_l1_beta_0", 0.0), ("huber_default", 0.0),
+                                           ("quantile_0.1", -0.1), ("quantile_0.9", -0.9), ("log_cosh", 0.0)])
+def test_gradient_at_a_zero_residual_follows_the_documented_convention(name, expected):
+    ours, _ = _ours_and_twin(name)
+    input = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    ours(input, torch.zeros(1, dtype=torch.float64), reduction="sum").backward()
+    assert input.grad.item() == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("beta", [0.1, 1.0, 2.5])
+def test_smooth_l1_equals_huber_with_delta_beta_divided_by_beta(beta):
+    input, target = _pair((50,), torch.float64, scale=5.0)
+    smooth = losses.smooth_l1_loss(input, target, beta=beta, reduction="none")
+    huber = losses.huber_loss(input, target, delta=beta, reduction="none")
+    assert_close(smooth, huber / beta)
+
+
+residuals = st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=1, max_size=20)
+
+
+@settings(max_examples=50, deadline=None)
+@given(residuals, st.sampled_from([k for k in PAIRS if k != "quantile_0.1"]))
+def test_every_loss_is_non_negative_and_zero_at_a_perfect_prediction(values, name):
+    ours, _ = _ours_and_twin(name)
+    r = torch.tensor(values, dtype=torch.float64)
+    assert (ours(r, torch.zeros_like(r), reduction="none") >= 0).all()
+    assert ours(r, r.clone(), reduction="sum").item() == 0.0
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(-1e-3, 1e-3, allow_nan=False), min_size=1, max_size=20))
+def test_huber_and_log_cosh_approach_half_the_squared_error_for_small_residuals(values):
+    r = torch.tensor(values, dtype=torch.float64)
+    half_mse = 0.5 * losses.mse_loss(r, torch.zeros_like(r), reduction="none")
+    assert_close(losses.huber_loss(r, torch.zeros_like(r), reduction="none"), half_mse)
+    assert_close(losses.log_cosh_loss(r, torch.zeros_like(r), reduction="none"), half_mse, rtol=1e-6, atol=1e-15)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(-100, 100), min_size=3, max_size=30), st.sampled_from([0.1, 0.5, 0.9]))
+def test_the_best_constant_under_the_pinball_loss_is_a_q_quantile(values, q):
+    y = torch.tensor(values, dtype=torch.float64)  # integers: exact sums, so ties are real ties
+    candidates = torch.cat([y, torch.linspace(-100, 100, 401, dtype=torch.float64)])
+    totals = torch.stack([losses.quantile_loss(c.expand_as(y), y, q=q, reduction="sum") for c in candidates])
+    best = candidates[totals.argmin()]
+    below, above = (y < best).double().mean().item(), (y > best).double().mean().item()
+    assert below <= q + 1e-9 and above <= 1 - q + 1e-9  # the definition of a q-quantile
+
+
+def test_quantile_loss_with_q_one_half_is_half_the_l1_loss():
+    input, target = _pair((30,), torch.float64)
+    assert_close(losses.quantile_loss(input, target, q=0.5), 0.5 * losses.l1_loss(input, target))
+
+
+# ----- bad input: one test per kind of mistake ---------------------------------------------------------------
+
+ALL_LOSSES = [losses.mse_loss, losses.l1_loss, losses.huber_loss, losses.smooth_l1_loss, losses.log_cosh_loss,
+              lambda i, t, **kw: losses.quantile_loss(i, t, q=0.5, **kw)]
+
+
+@pytest.mark.parametrize("loss", ALL_LOSSES)
+def test_a_column_against_a_vector_is_rejected_instead_of_broadcast(loss):
+    with pytest.raises(ValueError, match=r"`target` must have the same shape as `input` \(\(5, 1\)\)"):
+        loss(torch.zeros(5, 1), torch.zeros(5))
+
+
+@pytest.mark.parametrize("loss", ALL_LOSSES)
+def test_integer_tensors_are_rejected(loss):
+    with pytest.raises(ValueError, match="`target` must be a floating-point tensor"):
+        loss(torch.zeros(3), torch.zeros(3, dtype=torch.int64))
+
+
+@pytest.mark.parametrize("loss", ALL_LOSSES)
+def test_mixed_dtypes_are_rejected(loss):
+    with pytest.raises(ValueError, match="`target` must have the same dtype as `input`"):
+        loss(torch.zeros(3), torch.zeros(3, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("loss", ALL_LOSSES)
+def test_numpy_arrays_are_rejected(loss):
+    import numpy as np
+
+    with pytest.raises(ValueError, match="`input` must be a torch.Tensor"):
+        loss(np.zeros(3), torch.zeros(3))
+
+
+@pytest.mark.parametrize("loss", ALL_LOSSES)
+def test_an_unknown_reduction_is_rejected(loss):
+    with pytest.raises(ValueError, match="`reduction` must be one of"):
+        loss(torch.zeros(3), torch.zeros(3), reduction="avg")
+
+
+@pytest.mark.parametrize("delta", [0.0, -1.0, float("nan"), float("inf")])
+def test_huber_rejects_a_delta_that_is_not_positive_and_finite(delta):
+    with pytest.raises(ValueError, match="`delta`"):
+        losses.huber_loss(torch.zeros(3), torch.zeros(3), delta=delta)
+
+
+@pytest.mark.parametrize("beta", [-0.5, float("nan")])
+def test_smooth_l1_rejects_a_negative_beta(beta):
+    with pytest.raises(ValueError, match="`beta`"):
+        losses.smooth_l1_loss(torch.zeros(3), torch.zeros(3), beta=beta)
+
+
+@pytest.mark.parametrize("q", [0.0, 1.0, -0.1, 1.5, "0.5"])
+def test_quantile_rejects_q_outside_the_open_unit_interval(q):
+    with pytest.raises(ValueError, match=r"`q` must be"):
+        losses.quantile_loss(torch.zeros(3), torch.zeros(3), q=q)
