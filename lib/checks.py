@@ -201,6 +201,40 @@ def check_gradient_formula(
     return check_function(grad_fn, autograd_gradient, loss_cases(options, None), name=name, check_grad=False)
 
 
+def _bucket(value: float) -> str:
+    """Round-off-sized differences vary between CPUs; report them by order of magnitude so outputs are stable."""
+    if value == 0:
+        return "0"
+    for bound in (1e-15, 1e-12, 1e-9, 1e-6):
+        if value <= bound:
+            return f"≤ {bound:.0e}"
+    return f"{value:.2e}"
+
+
+@dataclass(frozen=True)
+class Differences:
+    """Largest absolute differences between two implementations, in value and in gradient."""
+
+    value: float
+    gradient: float
+
+    def __repr__(self) -> str:
+        return f"max |difference|: value {_bucket(self.value)}, gradient {_bucket(self.gradient)}"
+
+
+def max_difference(fn: Callable, reference: Callable, input: torch.Tensor, *args, **options) -> Differences:
+    """Compare ``fn(input, *args, **options)`` with ``reference(...)``: the largest absolute difference of the
+    outputs and of the gradients of their sums with respect to ``input``."""
+    results = []
+    for f in (fn, reference):
+        x = input.detach().clone().requires_grad_(True)
+        out = f(x, *args, **options)
+        (grad,) = torch.autograd.grad(out.sum(), x)
+        results.append((out.detach(), grad))
+    (a, ga), (b, gb) = results
+    return Differences((a - b).abs().max().item(), (ga - gb).abs().max().item())
+
+
 def check_choice(answer, *, correct, explanations: Mapping) -> CheckResult:
     """A multiple-choice check: ``explanations`` maps every option to why it is (or is not) the best one."""
     if answer not in explanations:

@@ -108,3 +108,16 @@ def test_check_value_uses_a_relative_tolerance_and_shows_the_hint():
     assert "✓" in repr(checks.check_value(1.0004, 1.0, name="coverage"))
     with pytest.raises(AssertionError, match=r"coverage = 0.7, expected 0.8 .* count both tails"):
         checks.check_value(torch.tensor(0.7), 0.8, name="coverage", hint="count both tails")
+
+
+def test_max_difference_is_zero_for_the_same_function_and_sees_value_and_gradient_errors():
+    x, y = torch.randn(20, dtype=torch.float64), torch.randn(20, dtype=torch.float64)
+    same = checks.max_difference(losses.mse_loss, losses.mse_loss, x, y)
+    assert same.value == 0 and same.gradient == 0 and repr(same) == "max |difference|: value 0, gradient 0"
+    off = checks.max_difference(lambda i, t: losses.mse_loss(i, t) + 1e-3, losses.mse_loss, x, y)
+    assert off.value == pytest.approx(1e-3) and off.gradient == 0
+
+
+def test_differences_are_reported_by_order_of_magnitude():
+    assert repr(checks.Differences(3e-17, 2e-13)) == "max |difference|: value ≤ 1e-15, gradient ≤ 1e-12"
+    assert repr(checks.Differences(0.5, 0.0)) == "max |difference|: value 5.00e-01, gradient 0"
