@@ -22,7 +22,9 @@ class LinearData:
 
 def _check_generator(generator) -> None:
     if not isinstance(generator, torch.Generator):
-        raise ValueError(f"`generator` must be a torch.Generator (e.g. torch.Generator().manual_seed(0)), got {generator!r}")
+        raise ValueError(
+            f"`generator` must be a torch.Generator (e.g. torch.Generator().manual_seed(0)), got {generator!r}"
+        )
 
 
 def _check_count(name: str, value) -> int:

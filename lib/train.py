@@ -85,8 +85,9 @@ def fit(
     ``history["train_loss"][e]`` is the mean loss over epoch ``e``'s batches, each measured just before its
     update; ``history["val_loss"][e]`` (only with ``val_loader``) is the loss on the validation data after
     epoch ``e``; ``history["lr"][e]`` is the first parameter group's learning rate during epoch ``e``. A
-    ``scheduler`` (any ``torch.optim.lr_scheduler``) is stepped once after every epoch. Batches are moved to ``device`` (default: where the model's parameters are). A non-finite
-    training loss raises ``FloatingPointError`` naming the epoch and step.
+    ``scheduler`` (any ``torch.optim.lr_scheduler``) is stepped once after every epoch. Batches are moved to
+    ``device`` (default: where the model's parameters are). A non-finite training loss raises
+    ``FloatingPointError`` naming the epoch and step.
     """
     if isinstance(num_epochs, bool) or not isinstance(num_epochs, int) or num_epochs < 1:
         raise ValueError(f"`num_epochs` must be a positive int, got {num_epochs!r}")

@@ -47,7 +47,7 @@ def _kernel_spec(tmp: Path, python: Path) -> Path:
 
 def test_a_chapter_alone_installs_lib_through_its_setup_cell_and_runs(tmp_path, monkeypatch):
     python = _colab_like_python(tmp_path)
-    hidden = subprocess.run([python, "-c", "import lib"], capture_output=True, text=True)
+    hidden = subprocess.run([python, "-c", "import lib"], capture_output=True, text=True, cwd=tmp_path)
     assert "No module named 'lib'" in hidden.stderr, "the simulated Colab must start without lib"
     work = tmp_path / "content"
     work.mkdir()
@@ -65,7 +65,8 @@ def test_a_chapter_alone_installs_lib_through_its_setup_cell_and_runs(tmp_path, 
 
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
-    installed = subprocess.run([python, "-c", "import lib; print(lib.__file__)"], capture_output=True, text=True)
+    installed = subprocess.run([python, "-c", "import lib; print(lib.__file__)"], capture_output=True, text=True,
+                               cwd=tmp_path)
     assert str(tmp_path / "colab-env") in installed.stdout, "lib must have been installed into the Colab env"
 
 

@@ -10,7 +10,7 @@ from lib import env
 
 
 def _draws():
-    return random.random(), np.random.rand(), torch.rand(1).item()
+    return random.random(), np.random.rand(), torch.rand(1).item()  # noqa: NPY002 (the global generator)
 
 
 def test_seed_everything_makes_python_numpy_and_torch_draws_repeat():

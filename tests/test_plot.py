@@ -1,4 +1,4 @@
-"""lib.plot: helpers draw on the given axes with labels, legends and the book's fixed colours; no global side effects."""
+"""lib.plot: helpers draw on the given axes with labels, legends and the fixed colours; no global side effects."""
 
 import matplotlib
 

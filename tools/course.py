@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -107,17 +106,7 @@ def cmd_execute(args: list) -> int:
     """Re-execute notebooks in place, top to bottom, in a fresh kernel, on the CPU (as CI checks them)."""
     ensure_venv()
     paths = [Path(a).resolve() for a in args] or sorted(CHAPTERS.glob("*.ipynb"))
-    code = (
-        "import sys, time, nbformat\n"
-        "from nbclient import NotebookClient\n"
-        "for path in sys.argv[1:]:\n"
-        "    nb = nbformat.read(path, as_version=4)\n"
-        "    start = time.perf_counter()\n"
-        "    NotebookClient(nb, timeout=600, kernel_name='python3', resources={'metadata': {'path': 'chapters'}}).execute()\n"
-        "    nbformat.write(nb, path)\n"
-        "    print(f'{time.perf_counter() - start:6.1f} s  {path}', flush=True)\n"
-    )
-    return run([venv_python(), "-c", code, *paths], env=_kernel_env())
+    return run([venv_python(), ROOT / "tools" / "execute_notebooks.py", *paths], env=_kernel_env())
 
 
 def cmd_lab(args: list) -> int:

@@ -1,21 +1,27 @@
-# Setup, the same in every chapter: makes the course's `lib` importable here, in the tests, in the book build
-# and on Colab, where it installs the course package from its repository and keeps Colab's own torch.
+# Setup, the same in every chapter. It makes the course's `lib` importable: locally,
+# in the tests, in the book build, and on Colab, where it installs the course package
+# from the course repository (Colab's own torch is kept).
 import importlib
 import importlib.util
 import os
 import subprocess
 import sys
 
-COURSE_REPOSITORY = "{repository_url}"  # set in _config.yml, copied here by `python3 tools/course.py sync`
+# The course repository: set in _config.yml, copied here by `tools/course.py sync`.
+COURSE_REPOSITORY = "{repository_url}"
 COURSE_BRANCH = "{branch}"
 try:
     import lib
 except ModuleNotFoundError:
-    on_colab = importlib.util.find_spec("google") is not None and importlib.util.find_spec("google.colab") is not None
-    source = os.environ.get("COURSE_LIB_SOURCE") or f"git+{{COURSE_REPOSITORY}}@{{COURSE_BRANCH}}"
-    if not on_colab and "COURSE_LIB_SOURCE" not in os.environ:
-        raise ModuleNotFoundError("`lib` is not installed: see the README's Quick start") from None
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", source], check=True)
+    spec = importlib.util.find_spec
+    on_colab = spec("google") is not None and spec("google.colab") is not None
+    source = os.environ.get("COURSE_LIB_SOURCE")
+    if not (on_colab or source):
+        message = "`lib` is not installed: see the README's Quick start"
+        raise ModuleNotFoundError(message) from None
+    source = source or f"git+{{COURSE_REPOSITORY}}@{{COURSE_BRANCH}}"
+    pip_install = [sys.executable, "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip_install, source], check=True)
     importlib.invalidate_caches()
     import lib
 
