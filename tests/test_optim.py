@@ -253,3 +253,164 @@ def test_sgd_without_momentum_keeps_no_state_like_torch():
     ours.step(lambda: _backward(model_ours, X, y))
     theirs.step(lambda: _backward(model_theirs, X, y))
     assert ours.state_dict()["state"] == theirs.state_dict()["state"] == {}
+
+
+def _lion_paper(thetas, moments, grads, *, lr, beta1, beta2, weight_decay):
+    """Chen et al. (2023), Algorithm 2 (Lion with decoupled weight decay), written out line by line."""
+    new_thetas, new_moments = [], []
+    for theta, m, g in zip(thetas, moments, grads):
+        c = beta1 * m + (1 - beta1) * g  # update = interp(g, m, beta1)
+        theta = theta - lr * (torch.sign(c) + weight_decay * theta)  # sign update plus decoupled decay
+        m = beta2 * m + (1 - beta2) * g  # momentum = interp(g, m, beta2)
+        new_thetas.append(theta)
+        new_moments.append(m)
+    return new_thetas, new_moments
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.5])
+@pytest.mark.parametrize("betas", [(0.9, 0.99), (0.95, 0.98)])
+def test_lion_equals_the_papers_algorithm_at_every_step(betas, weight_decay):
+    X, y = _batch(torch.float64)
+    model = _model(torch.float64)
+    lion = optim.Lion(model.parameters(), lr=3e-3, betas=betas, weight_decay=weight_decay)
+    thetas = [p.detach().clone() for p in model.parameters()]
+    moments = [torch.zeros_like(t) for t in thetas]
+    for step in range(1, NUM_STEPS + 1):
+        _backward(model, X, y)
+        grads = [p.grad.clone() for p in model.parameters()]
+        lion.step()
+        thetas, moments = _lion_paper(thetas, moments, grads, lr=3e-3, beta1=betas[0], beta2=betas[1],
+                                      weight_decay=weight_decay)  # fmt: skip
+        for p, theta, m in zip(model.parameters(), thetas, moments):
+            assert_close(p, theta, **TOLERANCES[torch.float64], msg=lambda s: f"θ differs at step {step}: {s}")
+            assert_close(lion.state[p]["exp_avg"], m, **TOLERANCES[torch.float64])
+
+
+def test_lion_maximize_equals_minimizing_the_negated_loss():
+    X, y = _batch(torch.float64)
+    model_max, model_min = _model(torch.float64), _model(torch.float64)
+    up = optim.Lion(model_max.parameters(), lr=1e-3, maximize=True)
+    down = optim.Lion(model_min.parameters(), lr=1e-3)
+    for _ in range(10):
+        up.step(lambda: _backward(model_max, X, y))
+        model_min.zero_grad()
+        (-_loss(model_min, X, y)).backward()
+        down.step()
+    for p_max, p_min in zip(model_max.parameters(), model_min.parameters()):
+        assert_close(p_max, p_min, rtol=0, atol=0)
+
+
+# ----- bad hyperparameters: one test per kind of mistake; the message names the argument ---------------------
+
+ALL_OURS = {**{name: ours for name, (ours, _) in TWINS.items()}, "Lion": optim.Lion}
+WITH_EPS = ["Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW"]
+WITH_BETAS = ["Adam", "AdamW", "Lion"]
+
+
+def _params():
+    return [torch.nn.Parameter(torch.zeros(3))]
+
+
+def _torch_also_rejects(name, **options):
+    if name in TWINS:
+        with pytest.raises(ValueError):
+            TWINS[name][1](_params(), **options)
+
+
+@pytest.mark.parametrize("name", list(ALL_OURS))
+def test_negative_lr_raises_naming_lr(name):
+    with pytest.raises(ValueError, match=r"`lr` must be in \[0, inf\), got -0.1"):
+        ALL_OURS[name](_params(), lr=-0.1)
+    _torch_also_rejects(name, lr=-0.1)
+
+
+@pytest.mark.parametrize("name", list(ALL_OURS))
+def test_nan_lr_raises_naming_lr(name):
+    with pytest.raises(ValueError, match="`lr` must be a finite real number, got nan"):
+        ALL_OURS[name](_params(), lr=float("nan"))
+
+
+@pytest.mark.parametrize("name", list(ALL_OURS))
+def test_negative_weight_decay_raises_naming_weight_decay(name):
+    with pytest.raises(ValueError, match="`weight_decay` must be in"):
+        ALL_OURS[name](_params(), weight_decay=-1e-4)
+    _torch_also_rejects(name, weight_decay=-1e-4)
+
+
+@pytest.mark.parametrize("name", WITH_EPS)
+def test_negative_eps_raises_naming_eps(name):
+    with pytest.raises(ValueError, match="`eps` must be in"):
+        ALL_OURS[name](_params(), eps=-1e-8)
+    _torch_also_rejects(name, eps=-1e-8)
+
+
+@pytest.mark.parametrize("index", [0, 1])
+@pytest.mark.parametrize("bad", [1.0, -0.1])
+@pytest.mark.parametrize("name", WITH_BETAS)
+def test_beta_outside_zero_one_raises_naming_the_entry(name, bad, index):
+    betas = [0.9, 0.99]
+    betas[index] = bad
+    with pytest.raises(ValueError, match=rf"`betas\[{index}\]` must be in \[0, 1\)"):
+        ALL_OURS[name](_params(), betas=tuple(betas))
+    _torch_also_rejects(name, betas=tuple(betas))
+
+
+@pytest.mark.parametrize("name", WITH_BETAS)
+def test_betas_that_are_not_a_pair_raise_naming_betas(name):
+    with pytest.raises(ValueError, match="`betas` must be a pair"):
+        ALL_OURS[name](_params(), betas=0.9)
+
+
+@pytest.mark.parametrize("name", ["SGD", "RMSprop"])
+def test_negative_momentum_raises_naming_momentum(name):
+    with pytest.raises(ValueError, match="`momentum` must be in"):
+        ALL_OURS[name](_params(), momentum=-0.9)
+    _torch_also_rejects(name, momentum=-0.9)
+
+
+def test_nesterov_without_momentum_raises_naming_nesterov_and_momentum():
+    with pytest.raises(ValueError, match="`nesterov` momentum requires `momentum` > 0"):
+        optim.SGD(_params(), nesterov=True)
+    _torch_also_rejects("SGD", nesterov=True)
+
+
+def test_nesterov_with_dampening_raises_naming_dampening():
+    with pytest.raises(ValueError, match="`dampening` = 0, got momentum=0.9, dampening=0.1"):
+        optim.SGD(_params(), momentum=0.9, dampening=0.1, nesterov=True)
+    _torch_also_rejects("SGD", momentum=0.9, dampening=0.1, nesterov=True)
+
+
+def test_dampening_outside_zero_one_raises_naming_dampening():
+    with pytest.raises(ValueError, match=r"`dampening` must be in \[0, 1\]"):
+        optim.SGD(_params(), momentum=0.9, dampening=1.5)
+
+
+@pytest.mark.parametrize(("name", "arg"), [("RMSprop", "alpha"), ("Adadelta", "rho")])
+@pytest.mark.parametrize("bad", [-0.1, 1.1])
+def test_decay_rate_outside_zero_one_raises_naming_it(name, arg, bad):
+    with pytest.raises(ValueError, match=rf"`{arg}` must be in \[0, 1\]"):
+        ALL_OURS[name](_params(), **{arg: bad})
+
+
+@pytest.mark.parametrize("arg", ["lr_decay", "initial_accumulator_value"])
+def test_negative_adagrad_option_raises_naming_it(arg):
+    with pytest.raises(ValueError, match=f"`{arg}` must be in"):
+        optim.Adagrad(_params(), **{arg: -0.1})
+    _torch_also_rejects("Adagrad", **{arg: -0.1})
+
+
+@pytest.mark.parametrize(("name", "flag"), [("Adam", "amsgrad"), ("RMSprop", "centered"), ("SGD", "maximize"),
+                                            ("Lion", "maximize"), ("AdamW", "maximize")])  # fmt: skip
+def test_non_bool_flag_raises_naming_the_flag(name, flag):
+    with pytest.raises(ValueError, match=f"`{flag}` must be a bool"):
+        ALL_OURS[name](_params(), **{flag: "no"})
+
+
+@pytest.mark.parametrize("name", list(ALL_OURS))
+def test_bad_lr_in_a_param_group_raises_naming_lr(name):
+    groups = [{"params": _params()}, {"params": _params(), "lr": -1.0}]
+    with pytest.raises(ValueError, match="`lr` must be in"):
+        ALL_OURS[name](groups)
+    opt = ALL_OURS[name](_params())
+    with pytest.raises(ValueError, match="`lr` must be in"):
+        opt.add_param_group({"params": _params(), "lr": -1.0})
