@@ -282,7 +282,8 @@ def test_lion_equals_the_papers_algorithm_at_every_step(betas, weight_decay):
         thetas, moments = _lion_paper(thetas, moments, grads, lr=3e-3, beta1=betas[0], beta2=betas[1],
                                       weight_decay=weight_decay)  # fmt: skip
         for p, theta, m in zip(model.parameters(), thetas, moments):
-            assert_close(p, theta, **TOLERANCES[torch.float64], msg=lambda s: f"θ differs at step {step}: {s}")
+            message = f"θ differs from the paper's at step {step}"
+            assert_close(p, theta, **TOLERANCES[torch.float64], msg=lambda s, message=message: f"{message}: {s}")
             assert_close(lion.state[p]["exp_avg"], m, **TOLERANCES[torch.float64])
 
 
