@@ -169,3 +169,58 @@ def plot_history(
         ax.set_yscale("log")
     ax.legend()
     return ax
+
+
+def _contour_levels(z: np.ndarray, levels):
+    """Explicit levels pass through; a count gives log-spaced levels where the positive values span more
+    than three decades (with f ≥ 0), evenly spaced ones otherwise."""
+    if not isinstance(levels, (int, np.integer)):
+        return np.asarray(levels, dtype=float)
+    finite = z[np.isfinite(z)]
+    positive = finite[finite > 0]
+    if finite.min() >= 0 and positive.size and positive.max() / positive.min() > 1e3:
+        low = max(positive.min(), positive.max() * 1e-8)  # a minimum of exactly 0 needs no level at 1e-30
+        return np.geomspace(low, positive.max(), levels)
+    return np.linspace(finite.min(), finite.max(), levels)
+
+
+def plot_trajectories(
+    landscape,
+    trajectories: Mapping[str, object],
+    *,
+    ax=None,
+    levels=30,
+    colors: Mapping[str, str] | None = None,
+    resolution: int = 300,
+):
+    """Contours of ``landscape`` (a :class:`lib.landscapes.Landscape`) with optimizer paths drawn over them.
+
+    ``trajectories[label]`` is an array of points of shape ``(steps + 1, 2)``, e.g. from
+    :func:`lib.train.run_trajectory`; each is drawn in ``colors[label]`` or else the book's colour for the
+    label (``"adam"``, ``"sgd"``, ...). ``levels`` is a number of contour levels (log-spaced where the values
+    span decades) or the levels themselves. The window, the minima (stars) and the start (a circle) all come
+    from the landscape.
+    """
+    ax = plt.gca() if ax is None else ax
+    colors = {} if colors is None else colors
+    xs = torch.linspace(*landscape.x_range, resolution, dtype=torch.float64)
+    ys = torch.linspace(*landscape.y_range, resolution, dtype=torch.float64)
+    X, Y = torch.meshgrid(xs, ys, indexing="xy")
+    Z = _as_numpy(landscape.fn(X, Y))
+    ax.contour(_as_numpy(X), _as_numpy(Y), Z, levels=_contour_levels(Z, levels), colors=COLORS["data"],
+               linewidths=0.6, alpha=0.7)  # fmt: skip
+    for label, points in trajectories.items():
+        points = _as_numpy(points)
+        ax.plot(points[:, 0], points[:, 1], "-o", ms=2, lw=1.2, label=label,
+                color=colors.get(label, _color_or_none(label)))  # fmt: skip
+    if landscape.minima:
+        mx, my = zip(*landscape.minima)
+        ax.plot(mx, my, "*", ms=12, color=COLORS["truth"], label="minimum" if len(mx) == 1 else "minima")
+    ax.plot(*landscape.start, "o", ms=8, mfc="none", color=COLORS["truth"], label="start")
+    ax.set_xlim(*landscape.x_range)
+    ax.set_ylim(*landscape.y_range)
+    ax.set_xlabel("$x$ (parameter 1)")
+    ax.set_ylabel("$y$ (parameter 2)")
+    ax.set_title(landscape.name)
+    ax.legend()
+    return ax

@@ -113,3 +113,36 @@ def linear_fit_error(model: torch.nn.Linear, weight: torch.Tensor, bias: float) 
     if not (math.isfinite(slope_error) and math.isfinite(intercept_error)):
         raise FloatingPointError("the model's parameters are not finite")
     return slope_error, intercept_error
+
+
+def run_trajectory(
+    make_optimizer: Callable[[list[torch.Tensor]], torch.optim.Optimizer],
+    landscape,
+    steps: int,
+    *,
+    dtype: torch.dtype = torch.float64,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Optimize a 2-D point on ``landscape`` (a :class:`lib.landscapes.Landscape`) from ``landscape.start``.
+
+    ``make_optimizer([param])`` builds the optimizer, e.g. ``lambda p: lib.optim.Adam(p, lr=0.1)``. Returns
+    ``(points, losses)``: ``points[k]`` is the point after ``k`` steps (shape ``(steps + 1, 2)``, row 0 is the
+    start) and ``losses[k]`` the function's value there (shape ``(steps + 1,)``). A run that diverges is not an
+    error here: its points and losses simply become inf or nan, which is worth seeing in a figure.
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"`steps` must be a non-negative int, got {steps!r}")
+    param = torch.tensor(landscape.start, dtype=dtype, requires_grad=True)
+    optimizer = make_optimizer([param])
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise ValueError(f"`make_optimizer` must return a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    points, losses = [param.detach().clone()], []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = landscape.fn(param[0], param[1])
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.detach())
+        points.append(param.detach().clone())
+    with torch.no_grad():
+        losses.append(landscape.fn(param[0], param[1]))
+    return torch.stack(points), torch.stack(losses)
