@@ -94,12 +94,12 @@ def cmd_test(args: list) -> int:
     cmd = [venv_python(), "-m", "pytest", "tests", "chapters", nbval_mode, "--nbval-current-env",
            "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "-p", "tests.notebook_timing",
            "-m", "not benchmark", "--cov=lib", "--cov-report=term", *args]
-    return run(cmd)
+    return run(cmd, env=dict(os.environ, COURSE_PROGRESS="0"))
 
 
 def _kernel_env() -> dict:
-    env = dict(os.environ, COURSE_DEVICE="cpu", PYTHONHASHSEED="0")
-    return env
+    """How notebooks run for committed outputs: on the CPU, without progress bars."""
+    return dict(os.environ, COURSE_DEVICE="cpu", COURSE_PROGRESS="0", PYTHONHASHSEED="0")
 
 
 def cmd_execute(args: list) -> int:
