@@ -125,3 +125,152 @@ def load_diabetes_split(
     X_train, y_train = standardise(train)
     X_test, y_test = standardise(test)
     return Split(X_train, y_train, X_test, y_test, float(y_mean), float(y_std), tuple(bunch.feature_names))
+
+
+# ----- classification ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassificationSplit:
+    """A train/test split for classification: features standardised with the *training* mean and std, labels
+    int64 class indices; ``target_names[k]`` names class ``k``."""
+
+    X_train: torch.Tensor
+    y_train: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+    feature_names: tuple[str, ...]
+    target_names: tuple[str, ...]
+
+
+def _stratified_split(y: torch.Tensor, test_fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Row indices (train, test), each shuffled: ``round(test_fraction * n_k)`` rows of every class k go to test,
+    so both parts keep the class proportions (it matters when a class is rare)."""
+    generator = torch.Generator().manual_seed(seed)
+    train, test = [], []
+    for k in torch.unique(y):
+        rows = torch.nonzero(y == k).squeeze(1)
+        rows = rows[torch.randperm(len(rows), generator=generator)]
+        n_test = round(test_fraction * len(rows))
+        test.append(rows[:n_test])
+        train.append(rows[n_test:])
+    train, test = torch.cat(train), torch.cat(test)
+    return train[torch.randperm(len(train), generator=generator)], test[torch.randperm(len(test), generator=generator)]
+
+
+def _classification_split(bunch, test_fraction, seed, dtype) -> ClassificationSplit:
+    test_fraction = check_number("test_fraction", test_fraction, low=0, high=1, low_open=True, high_open=True)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"`seed` must be an int, got {seed!r}")
+    X = torch.as_tensor(bunch.data, dtype=torch.float64)
+    y = torch.as_tensor(bunch.target, dtype=torch.int64)
+    train, test = _stratified_split(y, test_fraction, seed)
+    mean, std = X[train].mean(0), X[train].std(0)
+    std = torch.where(std > 0, std, 1.0)  # a feature constant on the training set (a blank pixel) stays 0
+    X = ((X - mean) / std).to(dtype)
+    names = tuple(str(name) for name in bunch.feature_names)
+    return ClassificationSplit(X[train], y[train], X[test], y[test], names, tuple(str(n) for n in bunch.target_names))
+
+
+def load_digits_split(
+    *, test_fraction: float = 0.25, seed: int = 0, dtype: torch.dtype = torch.float32
+) -> ClassificationSplit:
+    """scikit-learn's bundled handwritten digits: 1,797 images of 8×8 pixels (64 features, intensities 0–16),
+    10 roughly balanced classes 0–9. Stratified split at random with ``seed``; pixels standardised with the
+    training mean and std (pixels blank in every training image are left at 0)."""
+    from sklearn.datasets import load_digits
+
+    return _classification_split(load_digits(), test_fraction, seed, dtype)
+
+
+def load_breast_cancer_split(
+    *, test_fraction: float = 0.25, seed: int = 0, dtype: torch.dtype = torch.float32
+) -> ClassificationSplit:
+    """scikit-learn's bundled Wisconsin breast-cancer data: 569 tumours, 30 features. Labels keep scikit-learn's
+    encoding, **0 = malignant (212), 1 = benign (357)**; use ``1 - y`` to make malignant the positive class.
+    Stratified split at random with ``seed``; features standardised with the training mean and std."""
+    from sklearn.datasets import load_breast_cancer
+
+    return _classification_split(load_breast_cancer(), test_fraction, seed, dtype)
+
+
+def make_two_blobs(
+    n_samples: int = 200,
+    *,
+    generator: torch.Generator,
+    distance: float = 3.0,
+    std: float = 1.0,
+    dtype: torch.dtype = torch.float32,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Two round Gaussian blobs in 2-D, for drawing the decision boundaries of hinge vs logistic loss.
+
+    Class 0 is :math:`\mathcal N(-\tfrac d2 u, \sigma^2 I)`, class 1 is :math:`\mathcal N(+\tfrac d2 u, \sigma^2 I)`
+    with :math:`u = (1, 1)/\sqrt 2`, :math:`d` = ``distance``, :math:`\sigma` = ``std``; ``n_samples // 2`` points
+    of class 0 and the rest of class 1, rows shuffled. The Bayes-optimal boundary is the line
+    :math:`u^\top x = 0`. Returns ``X`` (n_samples, 2) and ``y`` int64 in {0, 1}; for the hinge loss use
+    ``2 * y - 1`` (labels in {-1, +1}).
+    """
+    _check_generator(generator)
+    n_samples = _check_count("n_samples", n_samples)
+    distance = check_number("distance", distance, low=0)
+    std = check_number("std", std, low=0, low_open=True)
+    y = (torch.arange(n_samples) >= n_samples // 2).long()
+    y = y[torch.randperm(n_samples, generator=generator)]
+    u = torch.tensor([1.0, 1.0], dtype=dtype) / 2**0.5
+    centres = (y.to(dtype) - 0.5).unsqueeze(1) * distance * u
+    X = centres + std * torch.randn(n_samples, 2, generator=generator, dtype=dtype)
+    return X, y
+
+
+def make_imbalanced_classification(
+    n_samples: int = 10_000,
+    *,
+    positive_fraction: float = 0.01,
+    n_features: int = 2,
+    generator: torch.Generator,
+    separation: float = 2.0,
+    dtype: torch.dtype = torch.float32,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""A binary task with rare positives, for focal loss, class weights and precision–recall curves.
+
+    Exactly ``n_pos = max(1, round(positive_fraction * n_samples))`` rows are positives (rows shuffled).
+    Negatives are :math:`x \sim \mathcal N(0, I_d)`, positives :math:`x \sim \mathcal N(s\,u, I_d)` with
+    :math:`u = (1, \dots, 1)/\sqrt d` and :math:`s` = ``separation`` (the distance between the class means).
+    With :math:`\pi` = n_pos / n_samples, the Bayes posterior log-odds are linear,
+    :math:`\log\frac{P(y=1\mid x)}{P(y=0\mid x)} = s\,u^\top x - s^2/2 + \log\frac{\pi}{1-\pi}`, so a logistic
+    model can be perfect in principle and every difference between losses is about the imbalance.
+    Returns ``X`` (n_samples, n_features) and ``y`` int64 in {0, 1}.
+    """
+    _check_generator(generator)
+    n_samples, n_features = _check_count("n_samples", n_samples), _check_count("n_features", n_features)
+    positive_fraction = check_number("positive_fraction", positive_fraction, low=0, high=1, low_open=True,
+                                     high_open=True)
+    separation = check_number("separation", separation, low=0)
+    n_pos = max(1, round(positive_fraction * n_samples))
+    y = (torch.arange(n_samples) < n_pos).long()
+    y = y[torch.randperm(n_samples, generator=generator)]
+    u = torch.ones(n_features, dtype=dtype) / n_features**0.5
+    X = torch.randn(n_samples, n_features, generator=generator, dtype=dtype) + separation * y.to(dtype)[:, None] * u
+    return X, y
+
+
+def subsample_classes(
+    X: torch.Tensor, y: torch.Tensor, fractions: dict[int, float], *, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Make a multi-class set imbalanced: keep ``max(1, round(fractions[k] * n_k))`` random rows of each class
+    ``k`` in ``fractions`` and every row of the other classes, in their original order. For example,
+    ``subsample_classes(split.X_train, split.y_train, {3: 0.05, 8: 0.05}, generator=g)`` leaves about 7
+    training images of 3s and 8s among ~135 of every other digit (subsample the training set only, and
+    report test metrics per class)."""
+    _check_generator(generator)
+    if X.shape[0] != y.shape[0] or y.dim() != 1:
+        raise ValueError(f"`y` must be a vector with one label per row of `X` ({X.shape[0]}), got {tuple(y.shape)}")
+    keep = torch.ones(len(y), dtype=torch.bool)
+    for k, fraction in fractions.items():
+        fraction = check_number(f"fractions[{k!r}]", fraction, low=0, high=1, low_open=True)
+        rows = torch.nonzero(y == k).squeeze(1)
+        if len(rows) == 0:
+            raise ValueError(f"`fractions` names class {k!r}, which does not occur in `y`")
+        dropped = rows[torch.randperm(len(rows), generator=generator)][max(1, round(fraction * len(rows))):]
+        keep[dropped] = False
+    return X[keep], y[keep]

@@ -224,3 +224,70 @@ def plot_trajectories(
     ax.set_title(landscape.name)
     ax.legend()
     return ax
+
+
+def plot_decision_boundary(
+    predict_fn,
+    X,
+    y,
+    *,
+    ax=None,
+    label: str | None = None,
+    color: str | None = None,
+    threshold: float = 0.0,
+    padding: float = 0.5,
+    resolution: int = 200,
+    show_data: bool = True,
+):
+    """Draw the line ``predict_fn(x) = threshold`` of a 2-D binary classifier over its data.
+
+    ``predict_fn`` maps a (M, 2) tensor (``X``'s dtype) to M scores (a logit or an SVM score, so the default threshold
+    is 0). The grid spans the data plus ``padding``. Call it once per model on the same axes with
+    ``show_data=False`` after the first; the line's colour comes from ``color`` or from :data:`COLORS` when
+    ``label`` is a known name (e.g. "hinge", "bce"). Class 0 is drawn as circles, class 1 as triangles.
+    """
+    ax = plt.gca() if ax is None else ax
+    dtype = X.dtype if isinstance(X, torch.Tensor) and X.is_floating_point() else torch.float32
+    X, y = _as_numpy(X), _as_numpy(y).reshape(-1)
+    (x0, y0), (x1, y1) = X.min(0) - padding, X.max(0) + padding
+    gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
+    grid = torch.as_tensor(np.stack([gx.ravel(), gy.ravel()], axis=1), dtype=dtype)
+    with torch.no_grad():
+        scores = _as_numpy(predict_fn(grid)).reshape(gx.shape)
+    line_color = color if color is not None else (_color_or_none(label) if label else None) or COLORS["truth"]
+    ax.contour(gx, gy, scores, levels=[threshold], colors=[line_color], linewidths=2)
+    if label:
+        ax.plot([], [], color=line_color, lw=2, label=label)  # contour lines do not enter the legend
+    if show_data:
+        for k, marker in ((0, "o"), (1, "^")):
+            ax.scatter(*X[y == k].T, s=12, marker=marker, alpha=0.6, color=COLORS["data"] if k == 0 else
+                       COLORS["truth"], label=f"class {k}")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.legend()
+    return ax
+
+
+def plot_reliability_diagram(probs, labels, *, n_bins: int = 15, ax=None, label: str | None = None,
+                             color: str | None = None):
+    """Reliability diagram: accuracy against mean confidence per bin (from :mod:`lib.metrics`), with the
+    diagonal of perfect calibration; the legend gives the ECE. Points below the diagonal are overconfident.
+    Call once per model on the same axes; colours as in :func:`plot_curves`."""
+    from lib.metrics import expected_calibration_error, reliability_diagram_data
+
+    ax = plt.gca() if ax is None else ax
+    data = reliability_diagram_data(probs, labels, n_bins=n_bins)
+    ece = expected_calibration_error(probs, labels, n_bins=n_bins)
+    filled = data.counts > 0
+    if not any(line.get_label() == "perfect calibration" for line in ax.get_lines()):
+        ax.plot([0, 1], [0, 1], ls="--", color=COLORS["truth"], lw=1, label="perfect calibration")
+    name = f"{label} (ECE {ece:.3f})" if label else f"ECE {ece:.3f}"
+    line_color = color if color is not None else (_color_or_none(label) if label else None)
+    ax.plot(_as_numpy(data.confidence[filled]), _as_numpy(data.accuracy[filled]), marker="o", label=name,
+            color=line_color)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("confidence (mean top-label probability in the bin)")
+    ax.set_ylabel("accuracy in the bin")
+    ax.legend()
+    return ax

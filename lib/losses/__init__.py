@@ -1,5 +1,16 @@
 """Loss functions written from their formulas, each with a torch twin (see the tests)."""
 
+from lib.losses.classification import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    log_softmax,
+    multi_margin_loss,
+    nll_loss,
+    softmax,
+)
+from lib.losses.focal import sigmoid_focal_loss, softmax_focal_loss
 from lib.losses.regression import (
     huber_loss,
     l1_loss,
@@ -10,6 +21,16 @@ from lib.losses.regression import (
 )
 
 __all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "hinge_loss",
+    "log_softmax",
+    "multi_margin_loss",
+    "nll_loss",
+    "sigmoid_focal_loss",
+    "softmax",
+    "softmax_focal_loss",
     "huber_loss",
     "l1_loss",
     "log_cosh_loss",

@@ -1,0 +1,321 @@
+r"""Classification losses, written from their formulas, with ``torch.nn.functional``'s names and defaults.
+
+Scores are logits :math:`z` (any real), except :func:`binary_cross_entropy` (probabilities) and
+:func:`nll_loss` (log-probabilities). Class-index targets are ``int64`` of shape (N,) or (N, d1, ...) for an
+input of shape (N, C) or (N, C, d1, ...); an unbatched (C,) input takes a 0-d target. Nothing is broadcast
+silently; every mistake raises a ``ValueError`` naming the argument.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from lib._validate import check_floating, check_number, check_pair, check_reduction, check_tensor, reduce
+
+# ----- shared checks (also used by lib.losses.focal) ---------------------------------------------------------
+
+
+def _check_dim(dim, ndim: int) -> None:
+    if isinstance(dim, bool) or not isinstance(dim, int) or not -max(ndim, 1) <= dim < max(ndim, 1):
+        raise ValueError(f"`dim` must be an int in [{-max(ndim, 1)}, {max(ndim, 1)}) for a {ndim}-d input, got {dim!r}")
+
+
+def _check_in_unit_interval(name: str, value: torch.Tensor) -> None:
+    if not ((value >= 0) & (value <= 1)).all():
+        raise ValueError(f"`{name}` must hold probabilities in [0, 1], got values in [{value.min()}, {value.max()}]")
+
+
+def _check_broadcast(name: str, value, input: torch.Tensor) -> None:
+    """``value`` (weight, pos_weight) may broadcast to ``input``'s shape but never enlarge it."""
+    check_floating(name, value)
+    if value.dtype != input.dtype:
+        raise ValueError(f"`{name}` must have the same dtype as `input` ({input.dtype}), got {value.dtype}")
+    try:
+        shape = torch.broadcast_shapes(value.shape, input.shape)
+    except RuntimeError:
+        shape = None
+    if shape != input.shape:
+        raise ValueError(f"`{name}` must broadcast to the shape of `input` {tuple(input.shape)}, "
+                         f"got {tuple(value.shape)}")
+
+
+def _check_class_weight(weight, input: torch.Tensor, n_classes: int, name: str = "weight") -> None:
+    if weight is None:
+        return
+    check_floating(name, weight)
+    if weight.shape != (n_classes,):
+        raise ValueError(f"`{name}` must have shape (C,) = ({n_classes},), one entry per class, "
+                         f"got {tuple(weight.shape)}")
+    if weight.dtype != input.dtype:
+        raise ValueError(f"`{name}` must have the same dtype as `input` ({input.dtype}), got {weight.dtype}")
+
+
+def _check_index_target(input, target, ignore_index=None) -> tuple[torch.Tensor, torch.Tensor, bool]:
+    """Validate (C,)/(N, C, ...) scores and int64 class indices; return them batched and whether they were not."""
+    check_floating("input", input)
+    check_tensor("target", target)
+    if target.dtype != torch.int64:
+        raise ValueError(f"`target` must hold class indices as torch.int64 (or probabilities, floating), "
+                         f"got {target.dtype}")
+    if input.dim() == 0:
+        raise ValueError("`input` must have a class dimension: shape (C,), (N, C) or (N, C, d1, ...), got a 0-d tensor")
+    unbatched = input.dim() == 1
+    input, target = (input.unsqueeze(0), target.unsqueeze(0)) if unbatched else (input, target)
+    expected = (input.shape[0], *input.shape[2:])
+    if target.shape != expected:
+        raise ValueError(f"`target` must have shape {expected[1:] if unbatched else expected} for `input` of "
+                         f"shape {tuple(input.shape[unbatched:])}, got {tuple(target.shape[unbatched:])}")
+    n_classes = input.shape[1]
+    real = target if ignore_index is None else target[target != ignore_index]
+    if ((real < 0) | (real >= n_classes)).any():
+        ignored = "" if ignore_index is None else f" or ignore_index={ignore_index}"
+        raise ValueError(f"`target` must hold class indices in [0, {n_classes - 1}]{ignored}, "
+                         f"got values in [{real.min()}, {real.max()}]")
+    return input, target, unbatched
+
+
+def _target_weights(target, weight, ignore_index, dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """Indices safe to gather with (ignored ones set to 0) and each target's weight w[y] (0 where ignored)."""
+    valid = target != ignore_index
+    safe = torch.where(valid, target, 0)
+    w_y = torch.ones(target.shape, dtype=dtype) if weight is None else weight[safe]
+    return safe, torch.where(valid, w_y, 0)
+
+
+def _weighted_reduce(loss, w_y, reduction: str, unbatched: bool) -> torch.Tensor:
+    """torch's weighted reduction: "mean" divides by the sum of the weights of the non-ignored targets."""
+    check_reduction(reduction)
+    if reduction == "mean":
+        return loss.sum() / w_y.sum()
+    if reduction == "sum":
+        return loss.sum()
+    return loss.squeeze(0) if unbatched else loss
+
+
+# ----- softmax -------------------------------------------------------------------------------------------------
+
+
+def log_softmax(input: torch.Tensor, dim: int) -> torch.Tensor:
+    r"""Log-softmax along ``dim``, via log-sum-exp with the maximum subtracted (finite for logits of ±1e4).
+
+    .. math::
+        \log\operatorname{softmax}(z)_i = (z_i - m) - \log\textstyle\sum_j e^{z_j - m}, \quad m = \max_j z_j,
+        \qquad \frac{\partial}{\partial z_j} = \mathbb 1[i = j] - \operatorname{softmax}(z)_j
+    """
+    check_floating("input", input)
+    _check_dim(dim, input.dim())
+    shifted = input - input.amax(dim, keepdim=True).detach()
+    return shifted - shifted.exp().sum(dim, keepdim=True).log()
+
+
+def softmax(input: torch.Tensor, dim: int) -> torch.Tensor:
+    r"""Softmax along ``dim``; the maximum is subtracted first so no exponential overflows.
+
+    .. math::
+        \operatorname{softmax}(z)_i = \frac{e^{z_i - m}}{\sum_j e^{z_j - m}}, \qquad
+        \frac{\partial \operatorname{softmax}(z)_i}{\partial z_j} = s_i(\mathbb 1[i = j] - s_j)
+    """
+    check_floating("input", input)
+    _check_dim(dim, input.dim())
+    exp = (input - input.amax(dim, keepdim=True).detach()).exp()
+    return exp / exp.sum(dim, keepdim=True)
+
+
+# ----- binary --------------------------------------------------------------------------------------------------
+
+
+class _ClampedBCE(torch.autograd.Function):
+    """Elementwise BCE with each log clamped at -100; the backward is torch's, not the clamp's derivative."""
+
+    @staticmethod
+    def forward(ctx, input, target):
+        ctx.save_for_backward(input, target)
+        log_p = input.log().clamp(min=-100)
+        log_1mp = (1 - input).log().clamp(min=-100)
+        return -(target * log_p + (1 - target) * log_1mp)
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, target = ctx.saved_tensors
+        grad_input = grad * (input - target) / (input * (1 - input)).clamp(min=1e-12)
+        grad_target = grad * ((1 - input).log().clamp(min=-100) - input.log().clamp(min=-100))
+        return grad_input, grad_target
+
+
+def binary_cross_entropy(
+    input: torch.Tensor, target: torch.Tensor, weight=None, *, reduction: str = "mean"
+) -> torch.Tensor:
+    r"""Binary cross-entropy of probabilities, the twin of ``torch.nn.functional.binary_cross_entropy``.
+
+    .. math::
+        \ell(p, y) = -w\,\bigl[y \log p + (1 - y)\log(1 - p)\bigr], \qquad
+        \frac{\partial \ell}{\partial p} = w\,\frac{p - y}{p(1 - p)}
+
+    Like torch, each log is clamped at -100 (so :math:`p = 0, y = 1` costs 100, not ∞) and the gradient's
+    denominator is clamped at 1e-12 (so it is finite, and not the zero slope of the clamp). ``input`` and
+    ``target`` must lie in [0, 1]; ``weight`` may broadcast to ``input`` (e.g. one weight per column).
+    Prefer :func:`binary_cross_entropy_with_logits`: it never needs a clamp.
+    """
+    check_pair(input, target)
+    _check_in_unit_interval("input", input)
+    _check_in_unit_interval("target", target)
+    loss = _ClampedBCE.apply(input, target)
+    if weight is not None:
+        _check_broadcast("weight", weight, input)
+        loss = weight * loss
+    return reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: torch.Tensor, target: torch.Tensor, weight=None, *, pos_weight=None, reduction: str = "mean"
+) -> torch.Tensor:
+    r"""Binary cross-entropy of logits, the twin of ``torch.nn.functional.binary_cross_entropy_with_logits``.
+
+    .. math::
+        \ell(z, y) = -w\,\bigl[p_w\, y \log\sigma(z) + (1 - y)\log\sigma(-z)\bigr], \qquad
+        \frac{\partial \ell}{\partial z} = w\,\bigl[(p_w y + 1 - y)\,\sigma(z) - p_w y\bigr]
+
+    using :math:`\log(1 - \sigma(z)) = \log\sigma(-z)`. ``log σ`` is computed as ``F.logsigmoid`` (a
+    softplus), exact for logits of ±1e4 even in float32. ``pos_weight`` (:math:`p_w`, e.g. shape (C,) for
+    (N, C) multi-label input) and ``weight`` (:math:`w`) may broadcast to ``input`` but not enlarge it.
+    """
+    check_pair(input, target)
+    _check_in_unit_interval("target", target)
+    pw = 1.0
+    if pos_weight is not None:
+        _check_broadcast("pos_weight", pos_weight, input)
+        pw = pos_weight
+    loss = -(pw * target * F.logsigmoid(input) + (1 - target) * F.logsigmoid(-input))
+    if weight is not None:
+        _check_broadcast("weight", weight, input)
+        loss = weight * loss
+    return reduce(loss, reduction)
+
+
+def hinge_loss(input: torch.Tensor, target: torch.Tensor, *, margin: float = 1.0, reduction: str = "mean"):
+    r"""The SVM hinge loss of a score :math:`f` for labels :math:`y \in \{-1, +1\}` (no direct torch twin).
+
+    .. math::
+        \ell(f, y) = \max(0,\ m - y f), \qquad \frac{\partial \ell}{\partial f} = -y\,\mathbb 1[y f < m]
+
+    (gradient 0 exactly at the kink :math:`yf = m`, as ``torch.relu``). It is *not*
+    ``torch.nn.functional.hinge_embedding_loss``, which takes a distance :math:`d \ge 0` and returns
+    :math:`d` for :math:`y = 1` and :math:`\max(0, m - d)` for :math:`y = -1` (a metric-learning loss). Its
+    torch equivalent is ``2 * F.multi_margin_loss`` on the two-class scores ``[0, f]`` with class
+    ``(y + 1) / 2``, because that loss divides by the number of classes. ``margin=0`` is the perceptron loss.
+    """
+    check_pair(input, target)
+    if not ((target == 1) | (target == -1)).all():
+        raise ValueError("`target` must hold labels -1 or +1 (for 0/1 labels pass 2 * y - 1), got "
+                         f"{sorted(set(target.unique().tolist()))[:5]}")
+    margin = check_number("margin", margin, low=0)
+    return reduce(torch.relu(margin - target * input), reduction)
+
+
+# ----- multi-class ---------------------------------------------------------------------------------------------
+
+
+def nll_loss(input, target, weight=None, *, ignore_index: int = -100, reduction: str = "mean") -> torch.Tensor:
+    r"""Negative log-likelihood of log-probabilities, the twin of ``torch.nn.functional.nll_loss``.
+
+    .. math::
+        \ell_i = -w_{y_i}\, x_{i, y_i}, \qquad \frac{\partial \ell_i}{\partial x_{i,c}} = -w_{y_i}\mathbb 1[c = y_i],
+        \qquad \text{mean} = \frac{\sum_i \ell_i}{\sum_{i:\,y_i \ne \text{ignore}} w_{y_i}}
+
+    Targets equal to ``ignore_index`` contribute 0 and leave the denominator; if all are ignored the mean is
+    nan, as in torch.
+    """
+    input, target, unbatched = _check_index_target(input, target, ignore_index)
+    _check_class_weight(weight, input, input.shape[1])
+    safe, w_y = _target_weights(target, weight, ignore_index, input.dtype)
+    x_y = input.gather(1, safe.unsqueeze(1)).squeeze(1)
+    loss = torch.where(target != ignore_index, -w_y * x_y, 0)
+    return _weighted_reduce(loss, w_y, reduction, unbatched)
+
+
+def _cross_entropy_probs(input, target, weight, reduction, label_smoothing) -> torch.Tensor:
+    check_floating("input", input)
+    check_pair(input, target)
+    class_dim = 0 if input.dim() == 1 else 1
+    n_classes = input.shape[class_dim]
+    _check_class_weight(weight, input, n_classes)
+    if (target < 0).any() or not torch.allclose(target.sum(class_dim), torch.ones((), dtype=target.dtype), atol=1e-4):
+        raise ValueError(f"`target` of probabilities must be non-negative and sum to 1 along dim {class_dim}")
+    smoothed = (1 - label_smoothing) * target + label_smoothing / n_classes
+    w = 1.0 if weight is None else weight.view(-1, *[1] * (input.dim() - class_dim - 1))
+    return reduce(-(w * smoothed * log_softmax(input, class_dim)).sum(class_dim), reduction)
+
+
+def cross_entropy(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    weight=None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> torch.Tensor:
+    r"""Cross-entropy of logits, the twin of ``torch.nn.functional.cross_entropy``.
+
+    With :math:`\log p = \operatorname{log\_softmax}(z)` over the :math:`C` classes and smoothing
+    :math:`\varepsilon`, for class-index targets
+
+    .. math::
+        \ell_i = (1 - \varepsilon)\,\bigl(-w_{y_i}\log p_{i,y_i}\bigr)
+                 + \frac{\varepsilon}{C}\sum_c \bigl(-w_c \log p_{i,c}\bigr), \qquad
+        \frac{\partial \ell_i}{\partial z_{i,c}} = \Bigl(\sum_k q_{i,k}\Bigr) p_{i,c} - q_{i,c},\quad
+        q_{i,k} = w_k\bigl((1 - \varepsilon)\mathbb 1[k = y_i] + \tfrac{\varepsilon}{C}\bigr)
+
+    and "mean" divides :math:`\sum_i \ell_i` by :math:`\sum_i w_{y_i}` over the non-ignored targets — also the
+    smoothing term, which is weighted by every class's :math:`w_c`, as torch does. Ignored targets give 0.
+
+    For probability targets (floating, same shape as ``input``, summing to 1 along the class dimension)
+    :math:`\ell_i = -\sum_c w_c\,\tilde t_{i,c}\log p_{i,c}` with :math:`\tilde t = (1 - \varepsilon)t + \varepsilon/C`,
+    and "mean" divides by the number of positions :math:`N d_1 \cdots` (not by the weights), as torch does;
+    ``ignore_index`` does not apply.
+    """
+    label_smoothing = check_number("label_smoothing", label_smoothing, low=0, high=1)
+    check_reduction(reduction)
+    if isinstance(target, torch.Tensor) and target.is_floating_point():
+        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
+    input, target, unbatched = _check_index_target(input, target, ignore_index)
+    n_classes = input.shape[1]
+    _check_class_weight(weight, input, n_classes)
+    log_p = log_softmax(input, 1)
+    nll = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction="none")
+    _, w_y = _target_weights(target, weight, ignore_index, input.dtype)
+    w_c = torch.ones(n_classes, dtype=input.dtype) if weight is None else weight
+    uniform = -(w_c.view(-1, *[1] * (log_p.dim() - 2)) * log_p).sum(1)
+    uniform = torch.where(target != ignore_index, uniform, 0)
+    loss = (1 - label_smoothing) * nll + label_smoothing / n_classes * uniform
+    return _weighted_reduce(loss, w_y, reduction, unbatched)
+
+
+def multi_margin_loss(
+    input: torch.Tensor, target: torch.Tensor, *, p: int = 1, margin: float = 1.0, weight=None, reduction: str = "mean"
+) -> torch.Tensor:
+    r"""Multi-class hinge (Weston–Watkins / Crammer–Singer style), the twin of ``F.multi_margin_loss``.
+
+    .. math::
+        \ell_i = \frac{1}{C}\sum_{c \ne y_i} w_{y_i}\,\max(0,\ m - z_{i,y_i} + z_{i,c})^p, \qquad
+        \frac{\partial \ell_i}{\partial z_{i,c}} = \frac{p\,w_{y_i}}{C}\max(0,\ m - z_{i,y_i} + z_{i,c})^{p-1}
+        \ (c \ne y_i)
+
+    and :math:`\partial \ell_i / \partial z_{i,y_i}` is minus the sum of the others. ``input`` is (N, C) or
+    (C,); ``p`` is 1 or 2; "mean" divides by N whatever the weights (unlike :func:`cross_entropy`), as torch.
+    """
+    if p not in (1, 2) or isinstance(p, bool):
+        raise ValueError(f"`p` must be 1 or 2, got {p!r}")
+    margin = check_number("margin", margin, low=0)
+    if isinstance(input, torch.Tensor) and input.dim() > 2:
+        raise ValueError(f"`input` must have shape (C,) or (N, C), got {tuple(input.shape)}")
+    input, target, unbatched = _check_index_target(input, target)
+    n_classes = input.shape[1]
+    _check_class_weight(weight, input, n_classes)
+    z_y = input.gather(1, target.unsqueeze(1))
+    violation = torch.relu(margin - z_y + input) ** p
+    others = F.one_hot(target, n_classes) == 0
+    w_y = 1.0 if weight is None else weight[target].unsqueeze(1)
+    loss = (w_y * torch.where(others, violation, 0)).sum(1) / n_classes
+    return reduce(loss.squeeze(0) if unbatched else loss, reduction)

@@ -1,0 +1,84 @@
+r"""Calibration: does a model that says "80 % sure" turn out right 80 % of the time?
+
+Only what scikit-learn does not have lives here: the top-label expected calibration error
+:cite:p:`guo2017calibration` and the per-bin numbers behind a reliability diagram. Average precision,
+ROC-AUC, F1 and the positive-class calibration curve come from ``sklearn.metrics`` / ``sklearn.calibration``.
+
+Both functions take ``probs`` of shape (N, C) (rows are probability vectors) with ``labels`` (N,) of class
+indices, or ``probs`` of shape (N,), the probability of class 1 of a binary task, with labels in {0, 1};
+the latter is read as the two columns ``[1 - p, p]``, so it is also *top-label*: the confidence of a
+prediction is :math:`\max(p, 1 - p)` and the predicted class is 1 when :math:`p > 0.5` (class 0 on a tie).
+Tensors, NumPy arrays and lists are accepted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass(frozen=True)
+class ReliabilityData:
+    """Per-bin numbers of a reliability diagram; bin ``b`` holds the confidences in ``(edges[b], edges[b+1]]``
+    (the first bin also holds 0). ``confidence`` and ``accuracy`` are nan in empty bins."""
+
+    bin_edges: torch.Tensor  # (n_bins + 1,), float64
+    confidence: torch.Tensor  # (n_bins,) mean top-label probability of the samples in the bin
+    accuracy: torch.Tensor  # (n_bins,) fraction of them whose predicted class is the label
+    counts: torch.Tensor  # (n_bins,) int64, how many samples fell in the bin
+
+
+def _top_label(probs, labels) -> tuple[torch.Tensor, torch.Tensor]:
+    """Validate; return each sample's confidence (max probability) and whether its argmax is the label."""
+    probs = torch.as_tensor(probs, dtype=torch.float64)
+    labels = torch.as_tensor(labels)
+    if probs.dim() == 1:
+        probs = torch.stack([1 - probs, probs], dim=1)
+    if probs.dim() != 2 or probs.shape[0] == 0:
+        raise ValueError(f"`probs` must have shape (N, C) or (N,) with N > 0, got {tuple(probs.shape)}")
+    if labels.shape != probs.shape[:1]:
+        raise ValueError(f"`labels` must have shape ({probs.shape[0]},), one per row of `probs`, "
+                         f"got {tuple(labels.shape)}")
+    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
+        raise ValueError(f"`labels` must hold integer class indices, got dtype {labels.dtype}")
+    if ((labels < 0) | (labels >= probs.shape[1])).any():
+        raise ValueError(f"`labels` must hold class indices in [0, {probs.shape[1] - 1}], got values "
+                         f"in [{labels.min()}, {labels.max()}]")
+    if not ((probs >= 0) & (probs <= 1)).all():
+        raise ValueError("`probs` must hold probabilities in [0, 1]")
+    if not torch.allclose(probs.sum(1), torch.ones((), dtype=torch.float64), atol=1e-4):
+        raise ValueError("`probs` rows must sum to 1 (pass softmax outputs, not logits)")
+    confidence, predicted = probs.max(dim=1)
+    return confidence, predicted == labels
+
+
+def reliability_diagram_data(probs, labels, *, n_bins: int = 15) -> ReliabilityData:
+    """Bin the samples by top-label confidence into ``n_bins`` equal-width bins of [0, 1]; per bin, the mean
+    confidence, the accuracy and the count."""
+    if isinstance(n_bins, bool) or not isinstance(n_bins, int) or n_bins < 1:
+        raise ValueError(f"`n_bins` must be a positive int, got {n_bins!r}")
+    confidence, correct = _top_label(probs, labels)
+    edges = torch.linspace(0, 1, n_bins + 1, dtype=torch.float64)
+    bins = torch.bucketize(confidence, edges[1:-1], right=False)  # (lo, hi]: a value on an edge goes left
+    counts = torch.bincount(bins, minlength=n_bins)
+    confidence_sum = torch.bincount(bins, weights=confidence, minlength=n_bins)
+    correct_sum = torch.bincount(bins, weights=correct.double(), minlength=n_bins)
+    return ReliabilityData(edges, confidence_sum / counts, correct_sum / counts, counts)
+
+
+def expected_calibration_error(probs, labels, *, n_bins: int = 15) -> float:
+    r"""Top-label expected calibration error :cite:p:`guo2017calibration`, as a float in [0, 1].
+
+    .. math::
+        \mathrm{ECE} = \sum_{b=1}^{B} \frac{n_b}{N}\,\bigl|\operatorname{acc}(b) - \operatorname{conf}(b)\bigr|
+
+    over ``n_bins`` = :math:`B` equal-width confidence bins (see :func:`reliability_diagram_data`; empty bins
+    count 0). 0 means calibrated on this sample; a model that is always 100 % sure and right 70 % of the
+    time scores 0.3. The value depends on ``n_bins`` and is biased upward for small N.
+    """
+    data = reliability_diagram_data(probs, labels, n_bins=n_bins)
+    gaps = (data.accuracy - data.confidence).abs().nan_to_num(0.0)
+    weights = data.counts.double() / data.counts.sum()
+    return float((weights * gaps).sum())
+
