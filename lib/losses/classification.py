@@ -79,7 +79,7 @@ def _target_weights(target, weight, ignore_index, dtype) -> tuple[torch.Tensor, 
     """Indices safe to gather with (ignored ones set to 0) and each target's weight w[y] (0 where ignored)."""
     valid = target != ignore_index
     safe = torch.where(valid, target, 0)
-    w_y = torch.ones(target.shape, dtype=dtype) if weight is None else weight[safe]
+    w_y = torch.ones(target.shape, dtype=dtype, device=target.device) if weight is None else weight[safe]
     return safe, torch.where(valid, w_y, 0)
 
 
@@ -240,7 +240,8 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing) -> t
     class_dim = 0 if input.dim() == 1 else 1
     n_classes = input.shape[class_dim]
     _check_class_weight(weight, input, n_classes)
-    if (target < 0).any() or not torch.allclose(target.sum(class_dim), torch.ones((), dtype=target.dtype), atol=1e-4):
+    one = torch.ones((), dtype=target.dtype, device=target.device)
+    if (target < 0).any() or not torch.allclose(target.sum(class_dim), one, atol=1e-4):
         raise ValueError(f"`target` of probabilities must be non-negative and sum to 1 along dim {class_dim}")
     smoothed = (1 - label_smoothing) * target + label_smoothing / n_classes
     w = 1.0 if weight is None else weight.view(-1, *[1] * (input.dim() - class_dim - 1))
@@ -285,7 +286,7 @@ def cross_entropy(
     log_p = log_softmax(input, 1)
     nll = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction="none")
     _, w_y = _target_weights(target, weight, ignore_index, input.dtype)
-    w_c = torch.ones(n_classes, dtype=input.dtype) if weight is None else weight
+    w_c = torch.ones(n_classes, dtype=input.dtype, device=input.device) if weight is None else weight
     uniform = -(w_c.view(-1, *[1] * (log_p.dim() - 2)) * log_p).sum(1)
     uniform = torch.where(target != ignore_index, uniform, 0)
     loss = (1 - label_smoothing) * nll + label_smoothing / n_classes * uniform

@@ -99,7 +99,7 @@ def log_cosh_loss(input: torch.Tensor, target: torch.Tensor, *, reduction: str =
     """
     check_pair(input, target)
     abs_r = (input - target).abs()
-    loss = abs_r + F.softplus(-2.0 * abs_r) - torch.log(torch.tensor(2.0, dtype=abs_r.dtype))
+    loss = abs_r + F.softplus(-2.0 * abs_r) - torch.log(torch.tensor(2.0, dtype=abs_r.dtype, device=abs_r.device))
     return reduce(loss, reduction)
 
 
