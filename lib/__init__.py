@@ -3,7 +3,7 @@
 Importing ``lib`` has no side effects: it seeds nothing, sets no plot style, prints and downloads nothing.
 """
 
-from lib import checks, data, env, landscapes, losses, metrics, optim, plot, report, train
+from lib import checks, data, env, landscapes, losses, metrics, optim, plot, report, schedules, train
 
-__all__ = ["checks", "data", "env", "landscapes", "losses", "metrics", "optim", "plot", "report", "train"]
+__all__ = ["checks", "data", "env", "landscapes", "losses", "metrics", "optim", "plot", "report", "schedules", "train"]
 __version__ = "0.1.0"

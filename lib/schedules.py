@@ -1,0 +1,229 @@
+r"""Learning-rate schedules as pure functions of the step.
+
+Every schedule here is a function ``schedule(step, **options) -> lr`` with the semantics of
+``torch.optim.lr_scheduler``: ``step`` counts the calls of ``scheduler.step()`` made so far, so ``schedule(0)`` is
+the learning rate of the very first update. Each one equals its torch twin lr for lr (the tests compare them over
+whole runs):
+
+=========================  ================================================================================
+schedule                   torch twin
+=========================  ================================================================================
+:func:`constant`           ``ConstantLR(factor=1)`` (no scheduler at all)
+:func:`step_decay`         ``StepLR(step_size, gamma)``
+:func:`exponential`        ``ExponentialLR(gamma)``
+:func:`inverse_time`       ``LambdaLR(lambda t: 1 / (1 + decay * t))`` (the :math:`1/t` decay of Robbins–Monro)
+:func:`linear_warmup`      ``LinearLR(start_factor, end_factor=1, total_iters=warmup_steps)``
+:func:`cosine`             ``CosineAnnealingLR(T_max=total_steps, eta_min)``
+:func:`cosine_warm_restarts`  ``CosineAnnealingWarmRestarts(T_0, T_mult, eta_min)``
+:func:`warmup_cosine`      ``SequentialLR([LinearLR, CosineAnnealingLR], milestones=[warmup_steps])``
+:func:`one_cycle`          ``OneCycleLR(max_lr, total_steps, ...)`` (its learning rate; it also cycles momentum)
+=========================  ================================================================================
+
+:func:`as_lambda_lr` drives any of them (or a function of your own with the same shape) through
+``torch.optim.lr_scheduler.LambdaLR``, so a learner can plot a schedule and train with exactly that schedule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+
+from lib._validate import check_number
+
+
+def _check_int(name: str, value, *, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"`{name}` must be an int >= {low}, got {value!r}")
+    return value
+
+
+def _check_lr(name: str, value) -> float:
+    return check_number(name, value, low=0.0, low_open=True)
+
+
+def constant(step: int, *, lr: float) -> float:
+    r"""The same learning rate at every step: :math:`\eta_t = \eta`."""
+    _check_int("step", step, low=0)
+    return _check_lr("lr", lr)
+
+
+def step_decay(step: int, *, lr: float, step_size: int, gamma: float = 0.1) -> float:
+    r"""Multiply by ``gamma`` every ``step_size`` steps: :math:`\eta_t = \eta\,\gamma^{\lfloor t / s \rfloor}`."""
+    _check_int("step", step, low=0)
+    _check_int("step_size", step_size, low=1)
+    check_number("gamma", gamma, low=0.0, high=1.0, low_open=True)
+    return _check_lr("lr", lr) * gamma ** (step // step_size)
+
+
+def exponential(step: int, *, lr: float, gamma: float) -> float:
+    r"""Multiply by ``gamma`` every step: :math:`\eta_t = \eta\,\gamma^t`."""
+    _check_int("step", step, low=0)
+    check_number("gamma", gamma, low=0.0, high=1.0, low_open=True)
+    return _check_lr("lr", lr) * gamma**step
+
+
+def inverse_time(step: int, *, lr: float, decay: float) -> float:
+    r""":math:`\eta_t = \eta / (1 + d\,t)` with :math:`d` = ``decay``: the :math:`1/t` decay whose sum diverges while
+    the sum of its squares converges, the conditions of Robbins and Monro (1951) for SGD to converge."""
+    _check_int("step", step, low=0)
+    check_number("decay", decay, low=0.0)
+    return _check_lr("lr", lr) / (1.0 + decay * step)
+
+
+def linear_warmup(step: int, *, lr: float, warmup_steps: int, start_factor: float = 1.0 / 3.0) -> float:
+    r"""Rise linearly from ``start_factor * lr`` to ``lr`` over ``warmup_steps`` steps, then stay at ``lr``:
+    :math:`\eta_t = \eta\,(f + (1 - f)\min(t, W)/W)`. ``warmup_steps=0`` means no warmup."""
+    _check_int("step", step, low=0)
+    _check_int("warmup_steps", warmup_steps, low=0)
+    check_number("start_factor", start_factor, low=0.0, high=1.0, low_open=True)
+    lr = _check_lr("lr", lr)
+    if step >= warmup_steps:
+        return lr
+    return lr * (start_factor + (1.0 - start_factor) * step / warmup_steps)
+
+
+def _cosine_between(lr: float, eta_min: float, t: float, period: float) -> float:
+    return eta_min + (lr - eta_min) * (1.0 + math.cos(math.pi * t / period)) / 2.0
+
+
+def _check_eta_min(eta_min, lr: float) -> float:
+    return check_number("eta_min", eta_min, low=0.0, high=lr)
+
+
+def cosine(step: int, *, lr: float, total_steps: int, eta_min: float = 0.0) -> float:
+    r"""Half a cosine from ``lr`` down to ``eta_min`` over ``total_steps`` steps (Loshchilov and Hutter, 2017):
+    :math:`\eta_t = \eta_{\min} + (\eta - \eta_{\min})(1 + \cos(\pi t / T))/2`.
+
+    After ``total_steps`` it stays at ``eta_min``; torch's ``CosineAnnealingLR`` would instead climb back up (its
+    formula is periodic), which is never what a finished schedule should do.
+    """
+    _check_int("step", step, low=0)
+    _check_int("total_steps", total_steps, low=1)
+    lr = _check_lr("lr", lr)
+    eta_min = _check_eta_min(eta_min, lr)
+    return _cosine_between(lr, eta_min, min(step, total_steps), total_steps)
+
+
+def cosine_warm_restarts(step: int, *, lr: float, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> float:
+    r"""Cosine annealing restarted at ``lr`` after ``T_0`` steps, then after ``T_0 * T_mult``, ``T_0 * T_mult**2``,
+    … steps (SGDR, Loshchilov and Hutter, 2017): :math:`\eta_t = \eta_{\min} + (\eta - \eta_{\min})(1 +
+    \cos(\pi T_{cur} / T_i))/2`, where :math:`T_{cur}` counts the steps since the last restart and :math:`T_i` is
+    the current period. Names as in torch's ``CosineAnnealingWarmRestarts``."""
+    _check_int("step", step, low=0)
+    _check_int("T_0", T_0, low=1)
+    _check_int("T_mult", T_mult, low=1)
+    lr = _check_lr("lr", lr)
+    eta_min = _check_eta_min(eta_min, lr)
+    t_cur, t_i = step, T_0
+    while t_cur >= t_i:  # integer arithmetic, like torch's own bookkeeping: restarts land on exact steps
+        t_cur -= t_i
+        t_i *= T_mult
+    return _cosine_between(lr, eta_min, t_cur, t_i)
+
+
+def warmup_cosine(
+    step: int,
+    *,
+    lr: float,
+    warmup_steps: int,
+    total_steps: int,
+    start_factor: float = 1.0 / 3.0,
+    eta_min: float = 0.0,
+) -> float:
+    r""":func:`linear_warmup` for ``warmup_steps`` steps, then :func:`cosine` from ``lr`` down to ``eta_min`` over
+    the remaining ``total_steps - warmup_steps`` steps, so that it ends at ``eta_min`` at step ``total_steps``.
+    The torch twin is ``SequentialLR([LinearLR(start_factor, total_iters=warmup_steps),
+    CosineAnnealingLR(T_max=total_steps - warmup_steps, eta_min)], milestones=[warmup_steps])``."""
+    _check_int("warmup_steps", warmup_steps, low=0)
+    _check_int("total_steps", total_steps, low=1)
+    if warmup_steps >= total_steps:
+        raise ValueError(f"`warmup_steps` must be less than `total_steps` ({total_steps}), got {warmup_steps}")
+    if step < warmup_steps:
+        return linear_warmup(step, lr=lr, warmup_steps=warmup_steps, start_factor=start_factor)
+    check_number("start_factor", start_factor, low=0.0, high=1.0, low_open=True)
+    return cosine(step - warmup_steps, lr=lr, total_steps=total_steps - warmup_steps, eta_min=eta_min)
+
+
+def _check_one_cycle(step, total_steps, pct_start, div_factor, final_div_factor, anneal_strategy, three_phase):
+    _check_int("total_steps", total_steps, low=2)
+    _check_int("step", step, low=0)
+    if step > total_steps:
+        raise ValueError(f"`step` must be at most `total_steps` ({total_steps}), got {step}")
+    check_number("pct_start", pct_start, low=0.0, high=1.0, low_open=True, high_open=True)
+    last_start = 2 * pct_start * total_steps - 2 if three_phase else pct_start * total_steps - 1
+    if pct_start * total_steps <= 1 or last_start >= total_steps - 1:
+        raise ValueError(f"`pct_start` leaves a phase of no steps with total_steps={total_steps}, got {pct_start}")
+    check_number("div_factor", div_factor, low=0.0, low_open=True)
+    check_number("final_div_factor", final_div_factor, low=0.0, low_open=True)
+    if anneal_strategy not in ("cos", "linear"):
+        raise ValueError(f"`anneal_strategy` must be 'cos' or 'linear', got {anneal_strategy!r}")
+
+
+def one_cycle(
+    step: int,
+    *,
+    max_lr: float,
+    total_steps: int,
+    pct_start: float = 0.3,
+    div_factor: float = 25.0,
+    final_div_factor: float = 1e4,
+    anneal_strategy: str = "cos",
+    three_phase: bool = False,
+) -> float:
+    r"""The 1cycle policy (Smith and Topin, 2019), with torch's ``OneCycleLR`` arguments and phase boundaries.
+
+    It rises from ``max_lr / div_factor`` to ``max_lr`` during the first ``pct_start`` of the steps, then falls to
+    ``max_lr / div_factor / final_div_factor`` by step ``total_steps - 1`` (with ``three_phase=True`` it first
+    falls back to ``max_lr / div_factor`` by step ``2 * pct_start * total_steps - 2``, then to the minimum). Each
+    phase interpolates with half a cosine (``anneal_strategy="cos"``) or linearly (``"linear"``). Like torch,
+    ``step`` may be at most ``total_steps``.
+    """
+    _check_one_cycle(step, total_steps, pct_start, div_factor, final_div_factor, anneal_strategy, three_phase)
+    max_lr = _check_lr("max_lr", max_lr)
+    initial_lr = max_lr / div_factor
+    min_lr = initial_lr / final_div_factor
+    rise_end = float(pct_start * total_steps) - 1
+    if three_phase:
+        phases = [(rise_end, initial_lr, max_lr), (float(2 * pct_start * total_steps) - 2, max_lr, initial_lr)]
+        phases.append((total_steps - 1, initial_lr, min_lr))
+    else:
+        phases = [(rise_end, initial_lr, max_lr), (total_steps - 1, max_lr, min_lr)]
+    start_step = 0.0
+    for i, (end_step, start_lr, end_lr) in enumerate(phases):
+        if step <= end_step or i == len(phases) - 1:
+            pct = (step - start_step) / (end_step - start_step)
+            if anneal_strategy == "linear":
+                return (end_lr - start_lr) * pct + start_lr
+            return end_lr + (start_lr - end_lr) / 2.0 * (math.cos(math.pi * pct) + 1)
+        start_step = end_step
+    raise AssertionError("unreachable: the last phase always returns")
+
+
+def as_lambda_lr(
+    optimizer: torch.optim.Optimizer, schedule: Callable[..., float], **kwargs
+) -> torch.optim.lr_scheduler.LambdaLR:
+    """A ``LambdaLR`` under which every parameter group's learning rate is exactly ``schedule(step, **kwargs)``.
+
+    ``LambdaLR`` sets ``lr = initial_lr * multiplier(step)``. To make that product exact (no division and
+    re-multiplication by a base lr, which would round), each group's ``initial_lr`` is set to 1.0 and the
+    multiplier *is* the schedule's learning rate. So the optimizer's own ``lr`` is replaced, in every group, by the
+    schedule's (pass ``lr``/``max_lr`` in ``kwargs``), right away: after this call ``param_groups[i]["lr"]`` is
+    ``schedule(0, **kwargs)``. The arguments are checked once here, so a mistake fails before training starts.
+    Example: ``as_lambda_lr(opt, lib.schedules.cosine, lr=0.1, total_steps=100)``; then call ``.step()`` once per
+    step (or epoch), as with any torch scheduler.
+    """
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise ValueError(f"`optimizer` must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    if not callable(schedule):
+        raise ValueError(f"`schedule` must be callable as schedule(step, **kwargs), got {schedule!r}")
+    schedule(0, **kwargs)  # raises ValueError naming a bad argument
+
+    def lr_at(step: int) -> float:
+        return schedule(step, **kwargs)
+
+    for group in optimizer.param_groups:
+        group["initial_lr"] = 1.0
+        group["lr"] = 1.0
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lr_at)
