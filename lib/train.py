@@ -1,12 +1,40 @@
-"""A small, general training loop. It returns numbers; it never prints or plots."""
+"""A small, general training loop and its tools. They return numbers; they never print or plot (the optional
+progress bar of :func:`fit` aside).
+
+:func:`fit` trains with schedulers, gradient clipping, gradient accumulation, early stopping and metrics, and
+records a per-epoch and per-update history; :func:`lr_range_test` sweeps the learning rate (Smith, 2017);
+:class:`EarlyStopping` and :class:`NonFiniteLossError` come with them.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Mapping
 
 import torch
 from torch.utils.data import DataLoader, TensorDataset
+
+from lib._loop import Loop, NonFiniteLossError, evaluate_all, step_scheduler
+from lib._validate import check_number
+from lib.callbacks import EarlyStopping
+
+__all__ = [
+    "EarlyStopping",
+    "NonFiniteLossError",
+    "evaluate",
+    "fit",
+    "linear_fit_error",
+    "make_loader",
+    "progress_enabled",
+    "run_trajectory",
+]
+
+PROGRESS_ENV_VAR = "COURSE_PROGRESS"
+"""Name of the environment variable that turns progress bars off: ``COURSE_PROGRESS=0``."""
+
+SCHEDULER_INTERVALS = ("epoch", "step")
 
 
 def make_loader(
@@ -38,35 +66,75 @@ def _model_device(model: torch.nn.Module) -> torch.device:
     return torch.device("cpu") if first is None else first.device
 
 
-@torch.no_grad()
 def evaluate(model: torch.nn.Module, loss_fn: Callable, loader: Iterable, *, device=None) -> float:
     """The loss over a whole loader: the batch losses weighted by batch size (exact for mean reductions)."""
     device = _model_device(model) if device is None else torch.device(device)
-    was_training = model.training
-    model.eval()
-    total, count = 0.0, 0
-    for X, y in loader:
-        X, y = X.to(device), y.to(device)
-        total += loss_fn(model(X), y).item() * len(y)
-        count += len(y)
-    model.train(was_training)
-    return total / count
+    return evaluate_all(model, loss_fn, {}, loader, device)["loss"]
 
 
-def _train_epoch(model, loss_fn, optimizer, loader, device, epoch) -> float:
-    model.train()
-    total, count = 0.0, 0
-    for step, (X, y) in enumerate(loader):
-        X, y = X.to(device), y.to(device)
-        loss = loss_fn(model(X), y)
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"the training loss became {loss.item()} at epoch {epoch}, step {step}")
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        total += loss.item() * len(y)
-        count += len(y)
-    return total / count
+def _check_positive_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"`{name}` must be a positive int, got {value!r}")
+    return value
+
+
+def _check_fit_options(scheduler_interval, clip_grad_norm, early_stopping, metrics, val_loader, progress) -> None:
+    if scheduler_interval not in SCHEDULER_INTERVALS:
+        raise ValueError(f"`scheduler_interval` must be one of {SCHEDULER_INTERVALS}, got {scheduler_interval!r}")
+    if clip_grad_norm is not None:
+        check_number("clip_grad_norm", clip_grad_norm, low=0.0, low_open=True)
+    if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
+        raise ValueError(f"`early_stopping` must be a lib.train.EarlyStopping or None, got {early_stopping!r}")
+    if metrics is not None and not isinstance(metrics, Mapping):
+        raise ValueError(f"`metrics` must be a mapping name -> fn(output, target), got {type(metrics).__name__}")
+    for name, metric in (metrics or {}).items():
+        if not isinstance(name, str) or name == "loss" or not callable(metric):
+            raise ValueError(f"`metrics` must map names other than 'loss' to callables, got {name!r}: {metric!r}")
+    if metrics and val_loader is None:
+        raise ValueError("`metrics` are measured on the validation data: pass a `val_loader` too")
+    if not isinstance(progress, bool):
+        raise ValueError(f"`progress` must be True or False, got {progress!r}")
+
+
+def _new_history(val_loader, metrics: Mapping) -> dict[str, list[float]]:
+    history: dict[str, list[float]] = {"train_loss": [], "lr": []}
+    if val_loader is not None:
+        history.update({f"val_{name}": [] for name in ["loss", *metrics]})
+    history.update(step_loss=[], step_grad_norm=[], step_lr=[])
+    return history
+
+
+def progress_enabled(progress: bool = True) -> bool:
+    """Whether :func:`fit` shows a progress bar: ``progress``, unless the environment variable
+    ``COURSE_PROGRESS`` is ``0`` (the tests and the notebook runs that make committed outputs set it)."""
+    return progress and os.environ.get(PROGRESS_ENV_VAR, "").strip() != "0"
+
+
+@contextlib.contextmanager
+def _progress_bar(num_epochs: int, enabled: bool):
+    if not enabled:
+        yield None
+        return
+    from tqdm import tqdm  # imported only when used: `import lib` stays light and silent
+
+    with tqdm(total=num_epochs, desc="fit", unit="epoch") as bar:
+        yield bar
+
+
+def _run_epoch(loop: Loop, epoch: int, train_loader, val_loader, metrics, early_stopping) -> bool:
+    """Train one epoch, validate, step an epoch scheduler; return True when early stopping says stop."""
+    lr = loop.optimizer.param_groups[0]["lr"]
+    train_loss = loop.train_epoch(train_loader, epoch)
+    loop.history["train_loss"].append(train_loss)
+    loop.history["lr"].append(lr)
+    monitored = train_loss
+    if val_loader is not None:
+        for name, value in evaluate_all(loop.model, loop.loss_fn, metrics, val_loader, loop.device).items():
+            loop.history[f"val_{name}"].append(value)
+        monitored = loop.history["val_loss"][-1]
+    if loop.scheduler is not None and not loop.scheduler_each_step:
+        step_scheduler(loop.scheduler, monitored)
+    return early_stopping is not None and early_stopping.step(epoch, monitored, loop.model)
 
 
 def fit(
@@ -78,30 +146,65 @@ def fit(
     num_epochs: int,
     val_loader: Iterable | None = None,
     scheduler=None,
+    scheduler_interval: str = "epoch",
+    clip_grad_norm: float | None = None,
+    accumulation_steps: int = 1,
+    early_stopping: EarlyStopping | None = None,
+    metrics: Mapping[str, Callable] | None = None,
     device=None,
+    progress: bool = True,
 ) -> dict[str, list[float]]:
-    """Train ``model`` for ``num_epochs`` epochs and return its history.
+    """Train ``model`` for ``num_epochs`` epochs and return its history (a dict of lists of floats).
 
-    ``history["train_loss"][e]`` is the mean loss over epoch ``e``'s batches, each measured just before its
-    update; ``history["val_loss"][e]`` (only with ``val_loader``) is the loss on the validation data after
-    epoch ``e``; ``history["lr"][e]`` is the first parameter group's learning rate during epoch ``e``. A
-    ``scheduler`` (any ``torch.optim.lr_scheduler``) is stepped once after every epoch. Batches are moved to
-    ``device`` (default: where the model's parameters are). A non-finite training loss raises
-    ``FloatingPointError`` naming the epoch and step.
+    Per epoch ``e``: ``history["train_loss"][e]`` is the mean loss over the epoch's samples, each batch measured
+    just before its update; ``history["lr"][e]`` is the first parameter group's learning rate when the epoch
+    began; with a ``val_loader``, ``history["val_loss"][e]`` is the loss on the validation data after the epoch
+    and ``history[f"val_{name}"][e]`` each metric there (``metrics`` maps ``name`` to ``fn(output, target)``
+    returning a number; batches are weighted by size, exact for means such as accuracy). Per update ``k`` (one
+    optimizer step): ``step_loss`` (the mean loss of the update's samples), ``step_grad_norm`` (the total L2 norm of
+    the gradients before clipping) and ``step_lr`` (the learning rate the update used).
+
+    Options:
+
+    - ``scheduler``: any ``torch.optim.lr_scheduler``, stepped after every epoch (``scheduler_interval="epoch"``)
+      or after every update (``"step"``). ``ReduceLROnPlateau`` is stepped with the monitored loss: the validation
+      loss (the training loss without ``val_loader``; the update's loss for ``"step"``).
+    - ``clip_grad_norm``: rescale the gradients to at most this total L2 norm (``torch.nn.utils.clip_grad_norm_``
+      over ``model.parameters()``) before each update.
+    - ``accumulation_steps=k``: each update accumulates the gradients of ``k`` consecutive batches (the epoch's last
+      update takes what is left). Each batch's mean loss is weighted by its share of the group's samples, so ``k``
+      batches of ``B`` samples make exactly the update of one batch of ``k * B`` samples with mean reduction.
+    - ``early_stopping``: an :class:`EarlyStopping`; it monitors the validation loss (training loss without
+      ``val_loader``), may end training early, and restores its best weights at the end.
+    - ``device``: where batches go (default: where the model's parameters are).
+    - ``progress``: a tqdm progress bar over epochs; off when the environment variable ``COURSE_PROGRESS=0``.
+
+    A non-finite training loss raises :class:`NonFiniteLossError` (a ``FloatingPointError``) naming the epoch and
+    the step; the model is first rolled back to the parameters whose loss was last finite (the optimizer's state
+    is not), and the error carries the history so far.
     """
-    if isinstance(num_epochs, bool) or not isinstance(num_epochs, int) or num_epochs < 1:
-        raise ValueError(f"`num_epochs` must be a positive int, got {num_epochs!r}")
+    _check_positive_int("num_epochs", num_epochs)
+    _check_positive_int("accumulation_steps", accumulation_steps)
+    _check_fit_options(scheduler_interval, clip_grad_norm, early_stopping, metrics, val_loader, progress)
+    metrics = dict(metrics or {})
     device = _model_device(model) if device is None else torch.device(device)
-    history: dict[str, list[float]] = {"train_loss": [], "lr": []}
-    if val_loader is not None:
-        history["val_loss"] = []
-    for epoch in range(num_epochs):
-        history["lr"].append(optimizer.param_groups[0]["lr"])
-        history["train_loss"].append(_train_epoch(model, loss_fn, optimizer, train_loader, device, epoch))
-        if val_loader is not None:
-            history["val_loss"].append(evaluate(model, loss_fn, val_loader, device=device))
-        if scheduler is not None:
-            scheduler.step()
+    history = _new_history(val_loader, metrics)
+    loop = Loop(
+        model, loss_fn, optimizer, device, history, clip_grad_norm=clip_grad_norm, accumulation_steps=accumulation_steps
+    )
+    loop.scheduler, loop.scheduler_each_step = scheduler, scheduler is not None and scheduler_interval == "step"
+    if early_stopping is not None:
+        early_stopping.reset()
+    with _progress_bar(num_epochs, progress_enabled(progress)) as bar:
+        for epoch in range(num_epochs):
+            stop = _run_epoch(loop, epoch, train_loader, val_loader, metrics, early_stopping)
+            if bar is not None:
+                bar.set_postfix({k: f"{history[k][-1]:.4g}" for k in ("train_loss", "val_loss") if k in history})
+                bar.update(1)
+            if stop:
+                break
+    if early_stopping is not None:
+        early_stopping.restore(model)
     return history
 
 
