@@ -3,7 +3,35 @@
 Importing ``lib`` has no side effects: it seeds nothing, sets no plot style, prints and downloads nothing.
 """
 
-from lib import checks, data, env, landscapes, losses, metrics, optim, plot, report, schedules, train
+from lib import (
+    callbacks,
+    checks,
+    data,
+    env,
+    landscapes,
+    losses,
+    lr_finder,
+    metrics,
+    optim,
+    plot,
+    report,
+    schedules,
+    train,
+)
 
-__all__ = ["checks", "data", "env", "landscapes", "losses", "metrics", "optim", "plot", "report", "schedules", "train"]
+__all__ = [
+    "callbacks",
+    "checks",
+    "data",
+    "env",
+    "landscapes",
+    "losses",
+    "lr_finder",
+    "metrics",
+    "optim",
+    "plot",
+    "report",
+    "schedules",
+    "train",
+]
 __version__ = "0.1.0"

@@ -74,6 +74,7 @@ class Loop:
         self.model, self.loss_fn, self.optimizer, self.device = model, loss_fn, optimizer, device
         self.history, self.clip_grad_norm, self.accumulation_steps = history, clip_grad_norm, accumulation_steps
         self.scheduler, self.scheduler_each_step = None, False
+        self._params = list(model.parameters())
         self._live = list(model.state_dict().values())  # views of the model's tensors, updated in place
         self._last_finite: list[torch.Tensor] | None = None
 
@@ -117,7 +118,7 @@ class Loop:
 
     def _clip(self) -> float:
         """The total L2 norm of the gradients before clipping; clips them with ``clip_grad_norm_`` if asked."""
-        params = [p for p in self.model.parameters() if p.grad is not None]
+        params = [p for p in self._params if p.grad is not None]
         if self.clip_grad_norm is None:
             return _grad_norm(params)
         return float(torch.nn.utils.clip_grad_norm_(params, self.clip_grad_norm))

@@ -7,7 +7,7 @@ what it draws and returns the axes. Helpers never call ``plt.show()`` and never 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -42,6 +42,16 @@ COLORS: dict[str, str] = {
     "amsgrad": "#c5b0d5",
     "lion": "#17becf",
     "newton": "#7f7f7f",
+    # learning-rate schedules (lib.schedules)
+    "constant": "#7f7f7f",
+    "step_decay": "#1f77b4",
+    "exponential": "#ff7f0e",
+    "inverse_time": "#8c564b",
+    "linear_warmup": "#bcbd22",
+    "cosine": "#2ca02c",
+    "cosine_warm_restarts": "#98df8a",
+    "warmup_cosine": "#d62728",
+    "one_cycle": "#9467bd",
     # anything else in a figure: data, reference lines
     "data": "#7f7f7f",
     "outlier": "#000000",
@@ -289,5 +299,41 @@ def plot_reliability_diagram(probs, labels, *, n_bins: int = 15, ax=None, label:
     ax.set_ylim(0, 1)
     ax.set_xlabel("confidence (mean top-label probability in the bin)")
     ax.set_ylabel("accuracy in the bin")
+    ax.legend()
+    return ax
+
+
+def plot_schedules(
+    schedules: Mapping[str, Callable[[int], float]], num_steps: int, *, ax=None, logy: bool = False, **kw
+):
+    """Learning rate against step for each ``schedules[label]``, a function of the step such as
+    ``lambda t: lib.schedules.cosine(t, lr=0.1, total_steps=100)``, over steps ``0 .. num_steps - 1``."""
+    if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 1:
+        raise ValueError(f"`num_steps` must be a positive int, got {num_steps!r}")
+    ax = plt.gca() if ax is None else ax
+    steps = np.arange(num_steps)
+    for label, schedule in schedules.items():
+        ax.plot(steps, [schedule(int(t)) for t in steps], label=label, color=_color_or_none(label), **kw)
+    ax.set_xlabel("step (scheduler.step() calls)")
+    ax.set_ylabel("learning rate")
+    if logy:
+        ax.set_yscale("log")
+    ax.legend()
+    return ax
+
+
+def plot_lr_range(result, *, ax=None, label: str = "smoothed loss", color: str | None = None):
+    """An LR range test (:func:`lib.train.lr_range_test`): the raw loss (faint) and the smoothed loss against the
+    learning rate on a log axis, with the lr of the smoothed minimum and the suggested lr (a tenth of it) marked.
+    The loss axis stops at twice the first smoothed loss, so a divergence at the end does not flatten the curve."""
+    ax = plt.gca() if ax is None else ax
+    ax.plot(result.lrs, result.raw_losses, color=COLORS["data"], alpha=0.4, lw=0.8, label="raw loss")
+    ax.plot(result.lrs, result.losses, color=color, label=label)
+    ax.axvline(result.min_loss_lr, color="k", ls=":", label=f"minimum at lr = {result.min_loss_lr:.2g}")
+    ax.axvline(result.suggested_lr, color="k", ls="--", label=f"suggested lr = {result.suggested_lr:.2g}")
+    ax.set_xscale("log")
+    ax.set_ylim(top=min(max(result.raw_losses), 2 * result.losses[0]) * 1.05)
+    ax.set_xlabel("learning rate (log scale)")
+    ax.set_ylabel("training loss")
     ax.legend()
     return ax

@@ -19,13 +19,16 @@ from torch.utils.data import DataLoader, TensorDataset
 from lib._loop import Loop, NonFiniteLossError, evaluate_all, step_scheduler
 from lib._validate import check_number
 from lib.callbacks import EarlyStopping
+from lib.lr_finder import LRRangeTestResult, lr_range_test
 
 __all__ = [
     "EarlyStopping",
+    "LRRangeTestResult",
     "NonFiniteLossError",
     "evaluate",
     "fit",
     "linear_fit_error",
+    "lr_range_test",
     "make_loader",
     "progress_enabled",
     "run_trajectory",
