@@ -325,6 +325,13 @@ def _reference_steps(reference: Callable, start: torch.Tensor, grads: torch.Tens
     return steps
 
 
+def _qualified_name(fn: Callable) -> str:
+    """``torch.optim.Adam`` or ``lib.optim.Adam`` for an optimizer class (twins share a name), else the name."""
+    name = getattr(fn, "__name__", "the reference")
+    package = getattr(fn, "__module__", "").split(".")[:2]
+    return ".".join([*package, name]) if len(package) == 2 and name != "<lambda>" else name
+
+
 def check_optimizer_step(
     update_fn: Callable,
     reference: Callable,
@@ -357,7 +364,7 @@ def check_optimizer_step(
             compared.add(key)
         _compare_quantity("the parameter", param, want_param, where, atol, rtol)
     checked = "".join(f", state[{k!r}]" for k in sorted(compared))
-    twin = getattr(reference, "__name__", "the reference")
+    twin = _qualified_name(reference)
     return CheckResult(
         f"✓ {name} matches {twin} for {steps} steps on a {tuple(shape)} tensor (the parameter{checked})."
     )
