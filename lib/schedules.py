@@ -5,19 +5,15 @@ Every schedule here is a function ``schedule(step, **options) -> lr`` with the s
 the learning rate of the very first update. Each one equals its torch twin lr for lr (the tests compare them over
 whole runs):
 
-=========================  ================================================================================
-schedule                   torch twin
-=========================  ================================================================================
-:func:`constant`           ``ConstantLR(factor=1)`` (no scheduler at all)
-:func:`step_decay`         ``StepLR(step_size, gamma)``
-:func:`exponential`        ``ExponentialLR(gamma)``
-:func:`inverse_time`       ``LambdaLR(lambda t: 1 / (1 + decay * t))`` (the :math:`1/t` decay of Robbins–Monro)
-:func:`linear_warmup`      ``LinearLR(start_factor, end_factor=1, total_iters=warmup_steps)``
-:func:`cosine`             ``CosineAnnealingLR(T_max=total_steps, eta_min)``
-:func:`cosine_warm_restarts`  ``CosineAnnealingWarmRestarts(T_0, T_mult, eta_min)``
-:func:`warmup_cosine`      ``SequentialLR([LinearLR, CosineAnnealingLR], milestones=[warmup_steps])``
-:func:`one_cycle`          ``OneCycleLR(max_lr, total_steps, ...)`` (its learning rate; it also cycles momentum)
-=========================  ================================================================================
+- :func:`constant`: no scheduler at all (or ``LambdaLR(lambda t: 1.0)``)
+- :func:`step_decay`: ``StepLR(step_size, gamma)``
+- :func:`exponential`: ``ExponentialLR(gamma)``
+- :func:`inverse_time`: ``LambdaLR(lambda t: 1 / (1 + decay * t))``, the :math:`1/t` decay of Robbins and Monro
+- :func:`linear_warmup`: ``LinearLR(start_factor, end_factor=1, total_iters=warmup_steps)``
+- :func:`cosine`: ``CosineAnnealingLR(T_max=total_steps, eta_min)``
+- :func:`cosine_warm_restarts`: ``CosineAnnealingWarmRestarts(T_0, T_mult, eta_min)``
+- :func:`warmup_cosine`: ``SequentialLR([LinearLR, CosineAnnealingLR], milestones=[warmup_steps])``
+- :func:`one_cycle`: ``OneCycleLR(max_lr, total_steps, ...)``'s learning rate (it also cycles the momentum)
 
 :func:`as_lambda_lr` drives any of them (or a function of your own with the same shape) through
 ``torch.optim.lr_scheduler.LambdaLR``, so a learner can plot a schedule and train with exactly that schedule.
