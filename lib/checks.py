@@ -261,9 +261,16 @@ def check_value(value, expected: float, *, name: str, rtol: float = 1e-3, atol: 
     return CheckResult(f"✓ {name} = {value:.6g} (expected {expected:.6g}).")
 
 
-def format_difference(value: float) -> str:
+def format_difference(value: float, *, floor: float = 0.0) -> str:
     """A difference for a table whose text must not change between CPUs: 0, an order of magnitude (``≤ 1e-12``)
-    for round-off-sized values, else the value itself to three significant digits."""
+    for round-off-sized values, else the value itself to three significant digits.
+
+    Round-off can land on either side of a bucket's edge from one run to the next (a matrix product may sum in a
+    different order); with ``floor`` every value at or below it, 0 included, reads ``≤ floor``.
+    """
+    floor = check_number("floor", floor, low=0)
+    if floor > 0 and value <= floor:
+        return f"≤ {floor:.0e}"
     return _bucket(float(value))
 
 

@@ -250,3 +250,10 @@ def test_the_gradient_sequence_is_fixed_and_spans_seven_decades():
 
 def test_format_difference_buckets_round_off_and_shows_real_differences():
     assert [checks.format_difference(v) for v in (0.0, 3e-17, 2e-10, 0.25)] == ["0", "≤ 1e-15", "≤ 1e-09", "2.50e-01"]
+
+
+def test_format_difference_with_a_floor_hides_round_off_below_it_including_zero():
+    assert [checks.format_difference(v, floor=1e-12) for v in (0.0, 3e-16, 1e-12)] == ["≤ 1e-12"] * 3
+    assert checks.format_difference(2e-10, floor=1e-12) == "≤ 1e-09"
+    with pytest.raises(ValueError, match="`floor`"):
+        checks.format_difference(1.0, floor=-1.0)
