@@ -307,7 +307,11 @@ def _learner_step(update_fn: Callable, param, grad, state: dict, options: Mappin
 
 def _compare_quantity(what: str, got, want: torch.Tensor, where: str, atol: float, rtol: float) -> None:
     """Raise naming the step and the quantity when ``got`` differs from ``want`` in shape or in value."""
-    got = torch.as_tensor(got).detach().to(want.dtype)
+    try:
+        got = torch.as_tensor(got).detach().to(want.dtype)
+    except (TypeError, ValueError, RuntimeError) as error:
+        kind = type(got).__name__
+        raise AssertionError(f"{where}, {what} is a {kind}, not a number or a tensor: {error}") from error
     if got.shape != want.shape:
         raise AssertionError(
             f"{where}, {what} has shape {tuple(got.shape)}, expected {tuple(want.shape)}: "
@@ -334,9 +338,11 @@ def _reference_steps(reference: Callable, start: torch.Tensor, grads: torch.Tens
 
 def _qualified_name(fn: Callable) -> str:
     """``torch.optim.Adam`` or ``lib.optim.Adam`` for an optimizer class (twins share a name), else the name."""
-    name = getattr(fn, "__name__", "the reference")
-    package = getattr(fn, "__module__", "").split(".")[:2]
-    return ".".join([*package, name]) if len(package) == 2 and name != "<lambda>" else name
+    name = getattr(fn, "__name__", "<lambda>")
+    if name == "<lambda>":
+        return "the reference"
+    package = (getattr(fn, "__module__", None) or "").split(".")[:2]
+    return ".".join([*package, name]) if len(package) == 2 else name
 
 
 def check_optimizer_step(

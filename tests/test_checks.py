@@ -257,3 +257,17 @@ def test_format_difference_with_a_floor_hides_round_off_below_it_including_zero(
     assert checks.format_difference(2e-10, floor=1e-12) == "≤ 1e-09"
     with pytest.raises(ValueError, match="`floor`"):
         checks.format_difference(1.0, floor=-1.0)
+
+
+def test_a_state_entry_that_is_not_a_number_is_explained():
+    def step_as_text(param, grad, state, *, lr, betas, eps):
+        _adam(param, grad, state, lr, betas, eps)
+        state["step"] = str(state["step"])
+
+    with pytest.raises(AssertionError, match=r"At step 1 \(of 10\), state\['step'\] is a str, not a number"):
+        checks.check_optimizer_step(step_as_text, torch.optim.Adam, options=ADAM)
+
+
+def test_a_lambda_reference_is_named_plainly():
+    result = checks.check_optimizer_step(adam_right, lambda p, **o: torch.optim.Adam(p, **o), options=ADAM, steps=3)
+    assert "✓ adam_right matches the reference for 3 steps" in repr(result)
