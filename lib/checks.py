@@ -323,6 +323,23 @@ def _compare_quantity(what: str, got, want: torch.Tensor, where: str, atol: floa
         raise AssertionError(f"{where}, {what} differs from the reference by up to {biggest:.3g}. {detail}")
 
 
+def _step_factor_hint(got, before: torch.Tensor, want: torch.Tensor, grad: torch.Tensor) -> str:
+    """A hint when the learner's step is the reference's times one factor (not 1) wherever the gradient is sizeable."""
+    if not isinstance(got, torch.Tensor) or got.shape != want.shape:
+        return ""
+    got_step, want_step = got.detach().to(want.dtype) - before, want - before
+    mask = (grad.abs() >= 1e-3 * grad.abs().max()) & (want_step != 0)
+    ratio = got_step[mask] / want_step[mask]
+    if ratio.numel() < 2 or not torch.allclose(ratio, ratio[0].expand_as(ratio), rtol=1e-3, atol=0):
+        return ""
+    if abs(ratio[0].item() - 1) < 1e-2:
+        return ""
+    return (
+        f" Your step is {ratio[0].item():.4g} times the reference's on every entry with a sizeable gradient: "
+        "a constant factor is off (a bias correction, the learning rate, a square root?)."
+    )
+
+
 def _reference_steps(reference: Callable, start: torch.Tensor, grads: torch.Tensor, options: Mapping) -> list:
     """``(param, state)`` after each step of ``reference([param], **options)`` fed the gradients ``grads``."""
     param = start.clone().requires_grad_(True)
@@ -371,11 +388,16 @@ def check_optimizer_step(
     param, state, compared = start.clone(), {}, set()
     for t, (want_param, want_state) in enumerate(_reference_steps(reference, start, grads, options), start=1):
         where = f"At step {t} (of {steps})"
+        before = param.clone()
         param = _learner_step(update_fn, param, grads[t - 1], state, options, where)
         for key in sorted(want_state.keys() & state.keys()):
             _compare_quantity(f"state[{key!r}]", state[key], want_state[key], where, atol, rtol)
             compared.add(key)
-        _compare_quantity("the parameter", param, want_param, where, atol, rtol)
+        try:
+            _compare_quantity("the parameter", param, want_param, where, atol, rtol)
+        except AssertionError as error:
+            hint = _step_factor_hint(param, before, want_param, grads[t - 1])
+            raise AssertionError(f"{error}{hint}") from None
     checked = "".join(f", state[{k!r}]" for k in sorted(compared))
     twin = _qualified_name(reference)
     return CheckResult(

@@ -188,9 +188,16 @@ def test_a_correct_rule_passes_against_lib_optim_as_well():
     assert "✓ adam_right matches lib.optim.Adam for 30 steps on a (7,) tensor" in repr(result)
 
 
-def test_adam_without_bias_correction_fails_at_step_1_on_the_parameter():
-    with pytest.raises(AssertionError, match=r"^At step 1 \(of 10\), the parameter differs from the reference"):
+def test_adam_without_bias_correction_fails_at_step_1_on_the_parameter_with_its_factor():
+    with pytest.raises(AssertionError, match=r"^At step 1 \(of 10\), the parameter differs from the reference") as info:
         checks.check_optimizer_step(adam_without_bias_correction, torch.optim.Adam, options=ADAM)
+    assert "Your step is 3.162 times the reference's" in str(info.value)  # (1 - beta1) / sqrt(1 - beta2)
+
+
+def test_a_mistake_that_is_not_a_constant_factor_gets_no_factor_hint():
+    with pytest.raises(AssertionError) as info:
+        checks.check_optimizer_step(adam_eps_inside_the_root, torch.optim.Adam, options=ADAM)
+    assert "times the reference's" not in str(info.value)
 
 
 def test_eps_inside_the_square_root_fails_on_the_parameter_at_step_1():
