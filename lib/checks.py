@@ -317,10 +317,14 @@ def _compare_quantity(what: str, got, want: torch.Tensor, where: str, atol: floa
             f"{where}, {what} has shape {tuple(got.shape)}, expected {tuple(want.shape)}: "
             "an update keeps one value per entry of the parameter."
         )
-    if not torch.allclose(got, want, atol=atol, rtol=rtol, equal_nan=True):
-        biggest = (got - want).abs().max().item()
-        detail = _first_difference(got, want, atol, rtol)
-        raise AssertionError(f"{where}, {what} differs from the reference by up to {biggest:.3g}. {detail}")
+    bad = ~torch.isclose(got, want, atol=atol, rtol=rtol, equal_nan=True)
+    if bad.any():
+        gap = torch.where(bad, (got - want).abs().nan_to_num(nan=math.inf), 0.0)
+        index = tuple(int(i) for i in torch.unravel_index(gap.argmax(), gap.shape))
+        raise AssertionError(
+            f"{where}, {what} differs from the reference in {int(bad.sum())} of {bad.numel()} value(s), "
+            f"most at index {list(index)}: yours {got[index].item():.6g}, expected {want[index].item():.6g}."
+        )
 
 
 def _step_factor_hint(got, before: torch.Tensor, want: torch.Tensor, grad: torch.Tensor) -> str:

@@ -201,7 +201,8 @@ def test_a_mistake_that_is_not_a_constant_factor_gets_no_factor_hint():
 
 
 def test_eps_inside_the_square_root_fails_on_the_parameter_at_step_1():
-    with pytest.raises(AssertionError, match=r"^At step 1 \(of 10\), the parameter differs .* first at index \[0, 0\]"):
+    # the gradients' scales grow along the tensor, so row 0 holds the tiny ones, where eps matters
+    with pytest.raises(AssertionError, match=r"^At step 1 \(of 10\), the parameter differs .* most at index \[0, \d\]"):
         checks.check_optimizer_step(adam_eps_inside_the_root, torch.optim.Adam, options=ADAM)
 
 
