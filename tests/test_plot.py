@@ -1,22 +1,12 @@
 """lib.plot: helpers draw on the given axes with labels, legends and the fixed colours; no global side effects."""
 
 import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+import torch
+from matplotlib.colors import to_hex
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
-
-from lib import plot  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
+from lib import plot
 
 
 def test_every_colour_is_a_valid_matplotlib_colour_and_losses_differ_from_each_other():

@@ -1,23 +1,10 @@
 """lib.plot (classification helpers): they draw on the given axes, in the fixed colours, where the data says."""
 
-import matplotlib
+import numpy as np
+import torch
+from matplotlib.colors import to_hex
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
-
-from lib import data, plot  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
+from lib import data, plot
 
 
 def test_decision_boundary_of_a_linear_score_is_drawn_on_its_zero_line(ax):

@@ -1,24 +1,12 @@
 """lib.plot.plot_schedules and plot_lr_range: they draw what they are given, in the fixed colours, on labelled axes
 with a legend, and mark the range test's minimum and suggested learning rate."""
 
-import matplotlib
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
-
-from lib import plot, schedules  # noqa: E402
-from lib.lr_finder import LRRangeTestResult  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
+from lib import plot, schedules
+from lib.lr_finder import LRRangeTestResult
 
 
 def test_plot_schedules_draws_each_schedule_over_the_steps_in_its_colour(ax):
