@@ -329,24 +329,30 @@ def test_the_progress_bar_is_shown_unless_course_progress_is_0(monkeypatch, caps
     assert capsys.readouterr().err == ""
 
 
-def test_early_stopping_restores_the_best_epochs_weights():
-    # Trained on y = 2x from w = 0, the slope passes through 1, the best slope for the validation data y = x:
-    # the validation loss falls, then rises.
+def _fit_slope(stopper, *, num_epochs, with_val=True, model=None):
+    """Train y = 2x from w = 0 (or continue ``model``) under ``stopper``; the validation data is y = x, so the
+    validation loss falls while the slope passes 1, then rises."""
     X = torch.linspace(-1, 1, 20).unsqueeze(1)
-    model = torch.nn.Linear(1, 1, bias=False)
-    torch.nn.init.zeros_(model.weight)
-    stopper = train.EarlyStopping(patience=3)
+    if model is None:
+        model = torch.nn.Linear(1, 1, bias=False)
+        torch.nn.init.zeros_(model.weight)
     val = train.make_loader(X, X)
     history = train.fit(
         model,
         mse,
         torch.optim.SGD(model.parameters(), lr=0.1),
         train.make_loader(X, 2 * X),
-        num_epochs=100,
-        val_loader=val,
+        num_epochs=num_epochs,
+        val_loader=val if with_val else None,
         early_stopping=stopper,
         progress=False,
     )
+    return model, val, history
+
+
+def test_early_stopping_restores_the_best_epochs_weights():
+    stopper = train.EarlyStopping(patience=3)
+    model, val, history = _fit_slope(stopper, num_epochs=100)
     best = min(range(len(history["val_loss"])), key=history["val_loss"].__getitem__)
     assert stopper.best_epoch == best and 0 < best
     assert stopper.stopped_epoch == best + 3 == len(history["train_loss"]) - 1
@@ -356,32 +362,10 @@ def test_early_stopping_restores_the_best_epochs_weights():
 
 
 def test_early_stopping_without_restoring_keeps_the_last_weights_and_without_val_monitors_train_loss():
-    X = torch.linspace(-1, 1, 20).unsqueeze(1)
-    model = torch.nn.Linear(1, 1, bias=False)
-    torch.nn.init.zeros_(model.weight)
-    stopper = train.EarlyStopping(patience=2, restore_best=False)
-    val = train.make_loader(X, X)
-    history = train.fit(
-        model,
-        mse,
-        torch.optim.SGD(model.parameters(), lr=0.1),
-        train.make_loader(X, 2 * X),
-        num_epochs=100,
-        val_loader=val,
-        early_stopping=stopper,
-        progress=False,
-    )
+    model, val, history = _fit_slope(train.EarlyStopping(patience=2, restore_best=False), num_epochs=100)
     assert train.evaluate(model, mse, val) == pytest.approx(history["val_loss"][-1], rel=1e-6)
     stopper = train.EarlyStopping(patience=2, min_delta=1e-3)
-    history = train.fit(
-        model,
-        mse,
-        torch.optim.SGD(model.parameters(), lr=0.1),
-        train.make_loader(X, 2 * X),
-        num_epochs=200,
-        early_stopping=stopper,
-        progress=False,
-    )
+    _, _, history = _fit_slope(stopper, num_epochs=200, with_val=False, model=model)
     assert stopper.stopped_epoch is not None and len(history["train_loss"]) < 200  # train loss converged
     best = stopper.best_epoch
     assert stopper.best_loss == history["train_loss"][best] and stopper.stopped_epoch == best + 2
