@@ -12,7 +12,11 @@ import torch
 DEVICE_ENV_VAR = "COURSE_DEVICE"
 """Name of the environment variable that forces a device, e.g. ``COURSE_DEVICE=cpu``."""
 
+DTYPE_ENV_VAR = "COURSE_DTYPE"
+"""Name of the environment variable that forces the chapters' training dtype, e.g. ``COURSE_DTYPE=float32``."""
+
 _DEVICE_CHOICES = ("cpu", "cuda", "mps")
+_DTYPE_CHOICES = {"float32": torch.float32, "float64": torch.float64}
 
 
 def seed_everything(seed: int) -> int:
@@ -53,6 +57,40 @@ def get_device() -> torch.device:
     if _mps_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def get_dtype(device: torch.device | str | None = None) -> torch.dtype:
+    """The floating-point type the chapters train in: ``float64`` on the CPU, ``float32`` on a GPU.
+
+    Training is chaotic: a difference in the last bit of one matrix product (CPUs with other vector instructions,
+    or another thread count, sum in another order) grows over hundreds of updates. In float32 that last bit is
+    ~1e-7 and the printed third digit of an accuracy can change from one CPU to the next; in float64 it is ~1e-16,
+    and the printed results are the same on every CPU. GPUs compute in ``float32`` (MPS has no float64, and CUDA's
+    float64 is slow); every claim a chapter asserts holds in both.
+
+    Set the environment variable ``COURSE_DTYPE`` to ``float32`` or ``float64`` to choose yourself
+    (``COURSE_DTYPE=float32`` on the CPU runs a chapter as a GPU would).
+    """
+    forced = os.environ.get(DTYPE_ENV_VAR, "").strip().lower()
+    if forced:
+        if forced not in _DTYPE_CHOICES:
+            raise ValueError(
+                f"environment variable {DTYPE_ENV_VAR} must be one of {tuple(_DTYPE_CHOICES)}, got {forced!r}"
+            )
+        if forced == "float64" and _device_type(device) == "mps":
+            raise ValueError(f"environment variable {DTYPE_ENV_VAR} asks for float64, which MPS does not support")
+        return _DTYPE_CHOICES[forced]
+    return torch.float64 if _device_type(device) == "cpu" else torch.float32
+
+
+def _device_type(device) -> str:
+    if device is None:
+        return get_device().type
+    if isinstance(device, str):
+        device = torch.device(device)
+    if not isinstance(device, torch.device):
+        raise TypeError(f"`device` must be a torch.device, a string such as 'cpu', or None, got {device!r}")
+    return device.type
 
 
 def environment_summary(device: torch.device | None = None) -> str:

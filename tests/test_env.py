@@ -60,3 +60,39 @@ def test_environment_summary_names_the_versions_and_the_device():
     assert f"torch {torch.__version__}" in summary
     assert f"numpy {np.__version__}" in summary
     assert summary.endswith("device: cpu")
+
+
+def test_get_dtype_is_float64_on_the_cpu_and_float32_on_gpus(monkeypatch):
+    monkeypatch.delenv(env.DTYPE_ENV_VAR, raising=False)
+    assert env.get_dtype(torch.device("cpu")) == torch.float64
+    assert env.get_dtype("cuda") == torch.float32
+    assert env.get_dtype(torch.device("mps")) == torch.float32
+
+
+def test_get_dtype_without_a_device_follows_get_device(monkeypatch):
+    monkeypatch.delenv(env.DTYPE_ENV_VAR, raising=False)
+    monkeypatch.setenv(env.DEVICE_ENV_VAR, "cpu")
+    assert env.get_dtype() == torch.float64
+
+
+def test_course_dtype_forces_the_dtype(monkeypatch):
+    monkeypatch.setenv(env.DTYPE_ENV_VAR, "float32")
+    assert env.get_dtype("cpu") == torch.float32
+    monkeypatch.setenv(env.DTYPE_ENV_VAR, " Float64 ")
+    assert env.get_dtype("cuda") == torch.float64
+
+
+def test_course_dtype_rejects_an_unknown_dtype_and_float64_on_mps(monkeypatch):
+    monkeypatch.setenv(env.DTYPE_ENV_VAR, "bfloat16")
+    with pytest.raises(ValueError, match="COURSE_DTYPE must be one of"):
+        env.get_dtype("cpu")
+    monkeypatch.setenv(env.DTYPE_ENV_VAR, "float64")
+    with pytest.raises(ValueError, match="MPS does not support"):
+        env.get_dtype("mps")
+
+
+@pytest.mark.parametrize("device", [0, 1.5, ["cpu"]])
+def test_get_dtype_rejects_a_device_that_is_not_a_device(monkeypatch, device):
+    monkeypatch.delenv(env.DTYPE_ENV_VAR, raising=False)
+    with pytest.raises(TypeError, match="`device`"):
+        env.get_dtype(device)
