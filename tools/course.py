@@ -4,6 +4,7 @@
     python3 tools/course.py book      # set up .venv (once) and build the HTML book into _build/html
     python3 tools/course.py test      # set up .venv (once) and run every test (lib, notebooks, book build)
     python3 tools/course.py execute [NOTEBOOK ...]   # re-run notebooks top to bottom, in place, on the CPU
+    python3 tools/course.py kernels [NOTEBOOK ...]   # strict nbval under other CPUs' kernels and thread counts
     python3 tools/course.py lab       # open the chapters in JupyterLab
     python3 tools/course.py sync      # copy the setup cell (repository URL from _config.yml) into every chapter
     python3 tools/course.py student [OUT_DIR]  # copies of the chapters without solutions, for coursework
@@ -132,8 +133,44 @@ def cmd_test(args: list) -> int:
     codes["notebooks with this machine's kernels"] = run(
         [*_nbval_command("--nbval-lax" if on_gpu else "--nbval", args), "--cov=lib", "--cov-append",
          "--cov-report=term"], env=env)
-    print("\n".join(f"{'ok    ' if code == 0 else 'FAILED'}  {name} (exit code {code})" for name, code in codes.items()))
+    for name, code in codes.items():
+        print(f"{'ok    ' if code == 0 else 'FAILED'}  {name} (exit code {code})")
     return next((code for code in codes.values() if code != 0), 0)
+
+
+_VECTOR_KERNELS = {
+    "default": {"ATEN_CPU_CAPABILITY": "default", "MKL_ENABLE_INSTRUCTIONS": "SSE4_2", "ONEDNN_MAX_CPU_ISA": "SSE41"},
+    "avx2": {"ATEN_CPU_CAPABILITY": "avx2", "MKL_ENABLE_INSTRUCTIONS": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"},
+    "avx512": {"ATEN_CPU_CAPABILITY": "avx512", "MKL_ENABLE_INSTRUCTIONS": "AVX512",
+               "ONEDNN_MAX_CPU_ISA": "AVX512_CORE"},
+}
+
+
+def _capability(env: dict) -> str:
+    probe = "import torch; print(torch.backends.cpu.get_cpu_capability())"
+    out = subprocess.run([str(venv_python()), "-c", probe], capture_output=True, text=True, cwd=ROOT, env=env)
+    return out.stdout.strip().lower()
+
+
+def cmd_kernels(args: list) -> int:
+    """Strict nbval of notebooks (default: every chapter) under each set of CPU kernels this CPU can emulate,
+    with 1 and 2 threads: the check to run before committing an executed notebook."""
+    ensure_venv()
+    notebooks = args or ["chapters"]
+    results = []
+    for name, kernels in _VECTOR_KERNELS.items():
+        for threads in ("1", "2"):
+            env = dict(os.environ, COURSE_PROGRESS="0", OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads, **kernels)
+            if _capability(env) != name:
+                results.append((name, threads, "not available on this CPU"))
+                continue
+            print(f"==== kernels {name}, {threads} thread(s) ====", flush=True)
+            code = run([venv_python(), "-m", "pytest", *notebooks, "--nbval", "--nbval-current-env",
+                        "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "-p", "no:cacheprovider", "-q"], env=env)
+            results.append((name, threads, "pass" if code == 0 else f"FAIL (exit code {code})"))
+    print("\nkernels  threads  strict nbval")
+    print("\n".join(f"{name:8s} {threads:>7s}  {verdict}" for name, threads, verdict in results))
+    return 1 if any(verdict.startswith("FAIL") for _, _, verdict in results) else 0
 
 
 def _kernel_env() -> dict:
@@ -215,7 +252,7 @@ def cmd_student(args: list) -> int:
 
 COMMANDS = {
     "book": cmd_book, "test": cmd_test, "execute": cmd_execute, "lab": cmd_lab,
-    "sync": cmd_sync, "student": cmd_student,
+    "sync": cmd_sync, "student": cmd_student, "kernels": cmd_kernels,
 }
 
 
