@@ -7,7 +7,7 @@ import math
 
 import torch
 
-from lib._validate import check_number
+from lib._validate import check_bool, check_int, check_number
 
 
 class EarlyStopping:
@@ -25,13 +25,9 @@ class EarlyStopping:
     """
 
     def __init__(self, patience: int, min_delta: float = 0.0, restore_best: bool = True):
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-            raise ValueError(f"`patience` must be a positive int, got {patience!r}")
-        if not isinstance(restore_best, bool):
-            raise ValueError(f"`restore_best` must be True or False, got {restore_best!r}")
-        self.patience = patience
+        self.patience = check_int("patience", patience, low=1)
         self.min_delta = check_number("min_delta", min_delta, low=0.0)
-        self.restore_best = restore_best
+        self.restore_best = check_bool("restore_best", restore_best)
         self.reset()
 
     def reset(self) -> None:

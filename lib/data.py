@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import torch
 
-from lib._validate import check_number
+from lib._validate import check_int, check_number, check_seed
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,6 @@ def _check_generator(generator) -> None:
         raise ValueError(
             f"`generator` must be a torch.Generator (e.g. torch.Generator().manual_seed(0)), got {generator!r}"
         )
-
-
-def _check_count(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"`{name}` must be a positive int, got {value!r}")
-    return value
 
 
 def make_linear_data(
@@ -54,7 +48,7 @@ def make_linear_data(
     ``weight`` defaults to ``[2.0, -1.0, 0.5, ...]`` (first ``n_features`` of that pattern).
     """
     _check_generator(generator)
-    n_samples, n_features = _check_count("n_samples", n_samples), _check_count("n_features", n_features)
+    n_samples, n_features = check_int("n_samples", n_samples, low=1), check_int("n_features", n_features, low=1)
     noise_std = check_number("noise_std", noise_std, low=0)
     outlier_fraction = check_number("outlier_fraction", outlier_fraction, low=0, high=1)
     outlier_shift = check_number("outlier_shift", outlier_shift)
@@ -83,7 +77,7 @@ def make_heteroscedastic_data(
     ε ~ N(0, 1). Every conditional quantile is linear in x: :math:`Q_q(y\mid x) = 1 + 0.5x + (0.2 + 0.4x)z_q`.
     Returns ``X`` of shape (n_samples, 1) and ``y`` of shape (n_samples,)."""
     _check_generator(generator)
-    n_samples = _check_count("n_samples", n_samples)
+    n_samples = check_int("n_samples", n_samples, low=1)
     x = 4.0 * torch.rand(n_samples, generator=generator, dtype=dtype)
     y = 1.0 + 0.5 * x + (0.2 + 0.4 * x) * torch.randn(n_samples, generator=generator, dtype=dtype)
     return x.unsqueeze(1), y
@@ -160,8 +154,7 @@ def _stratified_split(y: torch.Tensor, test_fraction: float, seed: int) -> tuple
 
 def _classification_split(bunch, test_fraction, seed, dtype) -> ClassificationSplit:
     test_fraction = check_number("test_fraction", test_fraction, low=0, high=1, low_open=True, high_open=True)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"`seed` must be an int, got {seed!r}")
+    seed = check_seed("seed", seed)
     X = torch.as_tensor(bunch.data, dtype=torch.float64)
     y = torch.as_tensor(bunch.target, dtype=torch.int64)
     train, test = _stratified_split(y, test_fraction, seed)
@@ -211,7 +204,7 @@ def make_two_blobs(
     ``2 * y - 1`` (labels in {-1, +1}).
     """
     _check_generator(generator)
-    n_samples = _check_count("n_samples", n_samples)
+    n_samples = check_int("n_samples", n_samples, low=1)
     distance = check_number("distance", distance, low=0)
     std = check_number("std", std, low=0, low_open=True)
     y = (torch.arange(n_samples) >= n_samples // 2).long()
@@ -242,7 +235,7 @@ def make_imbalanced_classification(
     Returns ``X`` (n_samples, n_features) and ``y`` int64 in {0, 1}.
     """
     _check_generator(generator)
-    n_samples, n_features = _check_count("n_samples", n_samples), _check_count("n_features", n_features)
+    n_samples, n_features = check_int("n_samples", n_samples, low=1), check_int("n_features", n_features, low=1)
     positive_fraction = check_number("positive_fraction", positive_fraction, low=0, high=1, low_open=True,
                                      high_open=True)
     separation = check_number("separation", separation, low=0)

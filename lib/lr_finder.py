@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lib._validate import check_number
+from lib._validate import check_int, check_number
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,14 @@ class LRRangeTestResult:
         return self.lrs[int(np.argmin(slopes))]
 
 
-def _check_arguments(start_lr, end_lr, num_steps, smoothing, diverge_factor) -> None:
-    check_number("start_lr", start_lr, low=0.0, low_open=True)
-    check_number("end_lr", end_lr, low=start_lr, low_open=True)
-    if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 2:
-        raise ValueError(f"`num_steps` must be an int >= 2, got {num_steps!r}")
+def _check_arguments(start_lr, end_lr, num_steps, smoothing, diverge_factor) -> tuple[float, float, int]:
+    """Check the sweep's options; return ``(start_lr, end_lr, num_steps)`` as Python numbers."""
+    start_lr = check_number("start_lr", start_lr, low=0.0, low_open=True)
+    end_lr = check_number("end_lr", end_lr, low=start_lr, low_open=True)
+    num_steps = check_int("num_steps", num_steps, low=2)
     check_number("smoothing", smoothing, low=0.0, high=1.0, high_open=True)
     check_number("diverge_factor", diverge_factor, low=1.0, low_open=True)
+    return start_lr, end_lr, num_steps
 
 
 def _endless(loader: Iterable) -> Iterator:
@@ -117,7 +118,7 @@ def lr_range_test(
     optimizer used for the sweep is thrown away. Returns an :class:`LRRangeTestResult`; its ``suggested_lr`` is
     ``min_loss_lr / 10``.
     """
-    _check_arguments(start_lr, end_lr, num_steps, smoothing, diverge_factor)
+    start_lr, end_lr, num_steps = _check_arguments(start_lr, end_lr, num_steps, smoothing, diverge_factor)
     optimizer = optimizer_factory(model.parameters(), start_lr)
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise ValueError(f"`optimizer_factory` must return a torch.optim.Optimizer, got {type(optimizer).__name__}")

@@ -13,6 +13,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from lib._validate import check_int
+
 # One colour per method, used in every chapter (losses and optimizers share one palette, so no two clash).
 COLORS: dict[str, str] = {
     # regression losses
@@ -308,8 +310,7 @@ def plot_schedules(
 ):
     """Learning rate against step for each ``schedules[label]``, a function of the step such as
     ``lambda t: lib.schedules.cosine(t, lr=0.1, total_steps=100)``, over steps ``0 .. num_steps - 1``."""
-    if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 1:
-        raise ValueError(f"`num_steps` must be a positive int, got {num_steps!r}")
+    num_steps = check_int("num_steps", num_steps, low=1)
     ax = plt.gca() if ax is None else ax
     steps = np.arange(num_steps)
     for label, schedule in schedules.items():

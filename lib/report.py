@@ -6,6 +6,8 @@ import html
 from collections.abc import Sequence
 from numbers import Real
 
+from lib._validate import check_int
+
 
 def _cell(value, digits: int) -> str:
     if isinstance(value, bool) or not isinstance(value, Real):
@@ -19,8 +21,7 @@ class Table:
     def __init__(self, rows: Sequence[Sequence], *, headers: Sequence[str], digits: int = 3, title: str = ""):
         if any(len(row) != len(headers) for row in rows):
             raise ValueError(f"`rows` must each have len(headers) = {len(headers)} entries")
-        if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
-            raise ValueError(f"`digits` must be a non-negative int, got {digits!r}")
+        check_int("digits", digits, low=0)
         self.headers = [str(h) for h in headers]
         self.cells = [[_cell(v, digits) for v in row] for row in rows]
         self.title = title

@@ -17,7 +17,7 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from lib._loop import Loop, NonFiniteLossError, evaluate_all, step_scheduler
-from lib._validate import check_number
+from lib._validate import check_bool, check_int, check_number
 from lib.callbacks import EarlyStopping
 from lib.lr_finder import LRRangeTestResult, lr_range_test
 
@@ -57,8 +57,7 @@ def make_loader(
         raise ValueError(f"`y` must have as many rows as `X` ({X.shape[0]}), got {y.shape[0]}")
     if batch_size is None:
         return [(X, y)]
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"`batch_size` must be a positive int or None, got {batch_size!r}")
+    batch_size = check_int("batch_size", batch_size, low=1)
     if shuffle and generator is None:
         raise ValueError("`generator` must be a torch.Generator when shuffle=True, so that runs repeat")
     return DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=shuffle, generator=generator)
@@ -75,12 +74,6 @@ def evaluate(model: torch.nn.Module, loss_fn: Callable, loader: Iterable, *, dev
     return evaluate_all(model, loss_fn, {}, loader, device)["loss"]
 
 
-def _check_positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"`{name}` must be a positive int, got {value!r}")
-    return value
-
-
 def _check_fit_options(scheduler_interval, clip_grad_norm, early_stopping, metrics, val_loader, progress) -> None:
     if scheduler_interval not in SCHEDULER_INTERVALS:
         raise ValueError(f"`scheduler_interval` must be one of {SCHEDULER_INTERVALS}, got {scheduler_interval!r}")
@@ -95,8 +88,7 @@ def _check_fit_options(scheduler_interval, clip_grad_norm, early_stopping, metri
             raise ValueError(f"`metrics` must map names other than 'loss' to callables, got {name!r}: {metric!r}")
     if metrics and val_loader is None:
         raise ValueError("`metrics` are measured on the validation data: pass a `val_loader` too")
-    if not isinstance(progress, bool):
-        raise ValueError(f"`progress` must be True or False, got {progress!r}")
+    check_bool("progress", progress)
 
 
 def _new_history(val_loader, metrics: Mapping) -> dict[str, list[float]]:
@@ -186,8 +178,8 @@ def fit(
     the step; the model is first rolled back to the parameters whose loss was last finite (the optimizer's state
     is not), and the error carries the history so far.
     """
-    _check_positive_int("num_epochs", num_epochs)
-    _check_positive_int("accumulation_steps", accumulation_steps)
+    num_epochs = check_int("num_epochs", num_epochs, low=1)
+    accumulation_steps = check_int("accumulation_steps", accumulation_steps, low=1)
     _check_fit_options(scheduler_interval, clip_grad_norm, early_stopping, metrics, val_loader, progress)
     metrics = dict(metrics or {})
     device = _model_device(model) if device is None else torch.device(device)
@@ -235,8 +227,7 @@ def run_trajectory(
     start) and ``losses[k]`` the function's value there (shape ``(steps + 1,)``). A run that diverges is not an
     error here: its points and losses simply become inf or nan, which is worth seeing in a figure.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"`steps` must be a non-negative int, got {steps!r}")
+    steps = check_int("steps", steps, low=0)
     param = torch.tensor(landscape.start, dtype=dtype, requires_grad=True)
     optimizer = make_optimizer([param])
     if not isinstance(optimizer, torch.optim.Optimizer):

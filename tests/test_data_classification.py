@@ -125,7 +125,7 @@ def test_a_test_fraction_outside_the_open_unit_interval_is_rejected(loader, test
 
 
 def test_a_non_int_seed_is_rejected():
-    with pytest.raises(ValueError, match="`seed` must be an int"):
+    with pytest.raises(ValueError, match="`seed` must be a non-negative int"):
         data.load_breast_cancer_split(seed=0.5)
 
 
