@@ -3,6 +3,7 @@ the loss, and read a good learning rate off the curve. Use it through :func:`lib
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -10,7 +11,17 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lib._validate import check_int, check_number
+from lib._loop import (
+    check_batch,
+    check_loader,
+    check_loss_fn,
+    check_model,
+    check_optimizer,
+    loss_value,
+    no_batches_message,
+    resolve_device,
+)
+from lib._validate import check_callable, check_int, check_number
 
 
 @dataclass(frozen=True)
@@ -58,14 +69,14 @@ def _check_arguments(start_lr, end_lr, num_steps, smoothing, diverge_factor) -> 
 
 
 def _endless(loader: Iterable) -> Iterator:
-    """The loader's batches, starting over whenever it is exhausted."""
-    while True:
+    """The loader's batches, each checked, starting over whenever it is exhausted."""
+    for epoch in itertools.count():
         empty = True
-        for batch in loader:
+        for index, batch in enumerate(loader):
             empty = False
-            yield batch
+            yield check_batch("loader", batch, index)
         if empty:
-            raise ValueError("`loader` must yield at least one batch")
+            raise ValueError(no_batches_message("loader", epoch))
 
 
 def _sweep(model, loss_fn, optimizer, loader, lrs, smoothing, diverge_factor, device) -> LRRangeTestResult:
@@ -75,7 +86,7 @@ def _sweep(model, loss_fn, optimizer, loader, lrs, smoothing, diverge_factor, de
         for group in optimizer.param_groups:
             group["lr"] = lr
         loss = loss_fn(model(X.to(device)), y.to(device))
-        value = loss.item()
+        value = loss_value(loss, training=True)
         if not math.isfinite(value):
             return LRRangeTestResult(lrs[:k], losses, raw_losses, diverged=True)
         average = smoothing * average + (1.0 - smoothing) * value
@@ -118,19 +129,21 @@ def lr_range_test(
     optimizer used for the sweep is thrown away. Returns an :class:`LRRangeTestResult`; its ``suggested_lr`` is
     ``min_loss_lr / 10``.
     """
+    check_model(model)
+    check_loss_fn(loss_fn)
+    check_callable("optimizer_factory", optimizer_factory, "optimizer_factory(params, lr) -> torch.optim.Optimizer")
+    check_loader("loader", loader)
     start_lr, end_lr, num_steps = _check_arguments(start_lr, end_lr, num_steps, smoothing, diverge_factor)
+    device = resolve_device(device, model)
     optimizer = optimizer_factory(model.parameters(), start_lr)
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise ValueError(f"`optimizer_factory` must return a torch.optim.Optimizer, got {type(optimizer).__name__}")
-    if device is None:
-        device = next(model.parameters()).device
+    check_optimizer("optimizer_factory", optimizer, model, factory=True)
     lrs = [start_lr * (end_lr / start_lr) ** (k / (num_steps - 1)) for k in range(num_steps)]
     saved = {name: value.detach().clone() for name, value in model.state_dict().items()}
     generator = getattr(loader, "generator", None)
     generator_state = generator.get_state() if isinstance(generator, torch.Generator) else None
     was_training = model.training
     try:
-        return _sweep(model, loss_fn, optimizer, loader, lrs, smoothing, diverge_factor, torch.device(device))
+        return _sweep(model, loss_fn, optimizer, loader, lrs, smoothing, diverge_factor, device)
     finally:
         model.load_state_dict(saved)
         model.train(was_training)
