@@ -35,10 +35,18 @@ class LRRangeTestResult:
     raw_losses: list[float]
     diverged: bool
 
+    def _argmin(self) -> int:
+        if not self.losses:
+            raise ValueError(
+                "this range test holds no measurements: the loss was not finite at its first update (try a smaller "
+                "`start_lr`)"
+            )
+        return int(np.argmin(self.losses))
+
     @property
     def min_loss_lr(self) -> float:
         """The learning rate at which the smoothed loss was lowest."""
-        return self.lrs[int(np.argmin(self.losses))]
+        return self.lrs[self._argmin()]
 
     @property
     def suggested_lr(self) -> float:
@@ -51,7 +59,7 @@ class LRRangeTestResult:
         """The learning rate where the smoothed loss falls fastest per decade of lr (the most negative slope
         against ``log(lr)``, by finite differences), looked for only up to the minimum. Noisier than
         :attr:`suggested_lr`; shown for comparison."""
-        i_min = int(np.argmin(self.losses))
+        i_min = self._argmin()
         if i_min == 0:
             return self.lrs[0]
         slopes = np.gradient(np.asarray(self.losses[: i_min + 1]), np.log(self.lrs[: i_min + 1]))
