@@ -12,6 +12,8 @@ from numbers import Real
 import numpy as np
 import torch
 
+from lib._validate import check_device
+
 
 class NonFiniteLossError(FloatingPointError):
     """The training loss became inf or nan. ``epoch`` and ``step`` (both 0-based; ``step`` counts the updates
@@ -34,13 +36,7 @@ def model_device(model: torch.nn.Module) -> torch.device:
 
 def resolve_device(device, model: torch.nn.Module) -> torch.device:
     """``device`` as a ``torch.device``, or the model's device for ``None``."""
-    if device is None:
-        return model_device(model)
-    try:
-        return torch.device(device)
-    except (RuntimeError, TypeError) as error:
-        message = f"`device` must be a torch.device or a name such as 'cpu' or 'cuda', got {device!r}"
-        raise ValueError(message) from error
+    return model_device(model) if device is None else check_device("device", device)
 
 
 def check_model(model) -> None:
@@ -66,7 +62,10 @@ def check_batch(name: str, batch, index: int) -> tuple[torch.Tensor, torch.Tenso
     """Raise unless batch number ``index`` of loader ``name`` is a pair (inputs, targets) of tensors with the same,
     non-zero number of rows; return the pair."""
     if not isinstance(batch, (tuple, list)) or len(batch) != 2:
-        got = f"a {type(batch).__name__} of length {len(batch)}" if isinstance(batch, (tuple, list)) else repr(batch)
+        if isinstance(batch, (tuple, list)):
+            got = f"a {type(batch).__name__} of length {len(batch)}"
+        else:
+            got = f"a tensor of shape {tuple(batch.shape)}" if isinstance(batch, torch.Tensor) else type(batch).__name__
         raise ValueError(f"`{name}` must yield (inputs, targets) pairs, got {got} as batch {index}")
     X, y = batch
     for part, value in (("inputs", X), ("targets", y)):
@@ -141,6 +140,11 @@ def check_scheduler(scheduler, optimizer: torch.optim.Optimizer) -> None:
     """Raise unless ``scheduler`` is ``None`` or has a ``.step()``; one built on another optimizer is refused."""
     if scheduler is None:
         return
+    if isinstance(scheduler, type):
+        raise ValueError(
+            f"`scheduler` must be a scheduler object, got the class {scheduler.__name__}; build one on the "
+            f"optimizer, e.g. {scheduler.__name__}(optimizer, ...)"
+        )
     if not callable(getattr(scheduler, "step", None)):
         raise ValueError(
             f"`scheduler` must have a .step() method, like torch.optim.lr_scheduler's, got {type(scheduler).__name__}"

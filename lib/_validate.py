@@ -144,6 +144,14 @@ def check_callable(name: str, value, expected: str) -> None:
         raise ValueError(f"`{name}` must be a callable {expected}, got {type(value).__name__}")
 
 
+def check_device(name: str, value) -> torch.device:
+    """``value`` (a ``torch.device`` or a name such as ``"cpu"``, ``"cuda:0"``) as a ``torch.device``."""
+    try:
+        return torch.device(value)
+    except (RuntimeError, TypeError) as error:
+        raise ValueError(f"`{name}` must be a torch.device or a name such as 'cpu' or 'cuda', got {value!r}") from error
+
+
 def check_dtype_floating(name: str, value) -> torch.dtype:
     """Raise unless ``value`` is a floating-point ``torch.dtype`` (``torch.float32``, ``torch.float64``, ...)."""
     if not isinstance(value, torch.dtype) or not value.is_floating_point:

@@ -4,9 +4,11 @@ give back the weights of its best epoch."""
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 import torch
 
+from lib._loop import check_model
 from lib._validate import check_bool, check_int, check_number
 
 
@@ -43,6 +45,11 @@ class EarlyStopping:
 
         A non-finite loss never counts as an improvement.
         """
+        check_int("epoch", epoch, low=0)
+        is_number = isinstance(loss, Real) or (isinstance(loss, torch.Tensor) and loss.numel() == 1)
+        if isinstance(loss, bool) or not is_number:
+            raise ValueError(f"`loss` must be a real number (the epoch's monitored loss), got {loss!r}")
+        check_model(model)
         if math.isfinite(loss) and loss < self.best_loss - self.min_delta:
             self.best_epoch, self.best_loss = epoch, float(loss)
             self.epochs_without_improvement = 0
@@ -56,6 +63,7 @@ class EarlyStopping:
 
     def restore(self, model: torch.nn.Module) -> None:
         """Load the best epoch's weights into ``model`` (if ``restore_best`` and some epoch was finite)."""
+        check_model(model)
         if self.restore_best and self._best_state is not None:
             model.load_state_dict(self._best_state)
 

@@ -9,7 +9,7 @@ import random
 import numpy as np
 import torch
 
-from lib._validate import check_seed
+from lib._validate import check_device, check_seed
 
 DEVICE_ENV_VAR = "COURSE_DEVICE"
 """Name of the environment variable that forces a device, e.g. ``COURSE_DEVICE=cpu``."""
@@ -61,7 +61,7 @@ def environment_summary(device: torch.device | None = None) -> str:
     import matplotlib
     import sklearn
 
-    device = get_device() if device is None else torch.device(device)
+    device = get_device() if device is None else check_device("device", device)
     name = device.type
     if device.type == "cuda":
         name = f"cuda ({torch.cuda.get_device_name(device)})"

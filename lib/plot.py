@@ -164,6 +164,11 @@ def _text(name: str, value, *, optional: bool = False) -> None:
         raise ValueError(f"`{name}` must be a string{' or None' if optional else ''}, got {value!r}")
 
 
+def _label(name: str, label) -> None:
+    if not isinstance(label, str):
+        raise ValueError(f"`{name}` must have strings as labels (its keys), got {label!r}")
+
+
 def _color_option(value) -> None:
     if value is not None and not is_color_like(value):
         raise ValueError(f"`color` must be a matplotlib colour such as '#1f77b4' or None, got {value!r}")
@@ -187,7 +192,7 @@ def plot_curves(
     """
     length = len(_numbers("x", x))
     for label, y in _mapping("curves", curves).items():
-        _text("curves label", label)
+        _label("curves", label)
         _same_length(f"curves[{label!r}]", _numbers(f"curves[{label!r}]", y), length, "x")
     _text("xlabel", xlabel)
     _text("ylabel", ylabel)
@@ -208,7 +213,7 @@ def _check_fits(x, y, lines, outlier_mask) -> None:
     x_values = _numbers("x", _as_numpy(x).reshape(-1), finite=True)
     _same_length("y", _numbers("y", _as_numpy(y).reshape(-1), finite=True), len(x_values), "x")
     for label, line in _mapping("lines", lines, empty_ok=True).items():
-        _text("lines label", label)
+        _label("lines", label)
         is_pair = isinstance(line, Sequence) and not isinstance(line, str) and len(line) == 2
         if not is_pair or not all(isinstance(v, Real) and not isinstance(v, bool) and math.isfinite(v) for v in line):
             raise ValueError(f"`lines[{label!r}]` must be a pair (slope, intercept) of finite numbers, got {line!r}")
@@ -267,7 +272,7 @@ def plot_history(
     """Learning curves: ``histories[label]`` is a history from :func:`lib.train.fit`; plot ``history[key]``."""
     _text("key", key)
     for label, history in _mapping("histories", histories).items():
-        _text("histories label", label)
+        _label("histories", label)
         _mapping(f"histories[{label!r}]", history)
         if key not in history:
             raise ValueError(f"`key` must be one of {sorted(history)} (the history of {label!r}), got {key!r}")
@@ -305,7 +310,7 @@ def _check_trajectories(landscape, trajectories, levels) -> None:
     if not isinstance(landscape, Landscape):
         raise ValueError(f"`landscape` must be a lib.landscapes.Landscape, got {type(landscape).__name__}")
     for label, points in _mapping("trajectories", trajectories, empty_ok=True).items():
-        _text("trajectories label", label)
+        _label("trajectories", label)
         shape = _numbers(f"trajectories[{label!r}]", points, ndim=2).shape
         if shape[1] != 2:
             raise ValueError(f"`trajectories[{label!r}]` must have shape (steps + 1, 2), got {shape}")
@@ -465,7 +470,7 @@ def plot_schedules(
     """Learning rate against step for each ``schedules[label]``, a function of the step such as
     ``lambda t: lib.schedules.cosine(t, lr=0.1, total_steps=100)``, over steps ``0 .. num_steps - 1``."""
     for label, schedule in _mapping("schedules", schedules).items():
-        _text("schedules label", label)
+        _label("schedules", label)
         check_callable(f"schedules[{label!r}]", schedule, "schedule(step) -> learning rate")
     num_steps = check_int("num_steps", num_steps, low=1)
     check_bool("logy", logy)
