@@ -4,10 +4,12 @@ give back the weights of its best epoch."""
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 import torch
 
-from lib._validate import check_number
+from lib._loop import check_model
+from lib._validate import check_bool, check_int, check_number
 
 
 class EarlyStopping:
@@ -25,13 +27,9 @@ class EarlyStopping:
     """
 
     def __init__(self, patience: int, min_delta: float = 0.0, restore_best: bool = True):
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-            raise ValueError(f"`patience` must be a positive int, got {patience!r}")
-        if not isinstance(restore_best, bool):
-            raise ValueError(f"`restore_best` must be True or False, got {restore_best!r}")
-        self.patience = patience
+        self.patience = check_int("patience", patience, low=1)
         self.min_delta = check_number("min_delta", min_delta, low=0.0)
-        self.restore_best = restore_best
+        self.restore_best = check_bool("restore_best", restore_best)
         self.reset()
 
     def reset(self) -> None:
@@ -47,6 +45,11 @@ class EarlyStopping:
 
         A non-finite loss never counts as an improvement.
         """
+        check_int("epoch", epoch, low=0)
+        is_number = isinstance(loss, Real) or (isinstance(loss, torch.Tensor) and loss.numel() == 1)
+        if isinstance(loss, bool) or not is_number:
+            raise ValueError(f"`loss` must be a real number (the epoch's monitored loss), got {loss!r}")
+        check_model(model)
         if math.isfinite(loss) and loss < self.best_loss - self.min_delta:
             self.best_epoch, self.best_loss = epoch, float(loss)
             self.epochs_without_improvement = 0
@@ -60,6 +63,7 @@ class EarlyStopping:
 
     def restore(self, model: torch.nn.Module) -> None:
         """Load the best epoch's weights into ``model`` (if ``restore_best`` and some epoch was finite)."""
+        check_model(model)
         if self.restore_best and self._best_state is not None:
             model.load_state_dict(self._best_state)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import torch
 
-from lib._validate import check_number
+from lib._validate import check_dtype_floating, check_int, check_number, check_seed, check_tensor, is_int
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,16 @@ def _check_generator(generator) -> None:
         )
 
 
-def _check_count(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"`{name}` must be a positive int, got {value!r}")
-    return value
+def _as_weight(weight, n_features: int, dtype: torch.dtype) -> torch.Tensor:
+    try:
+        weight = torch.as_tensor(weight, dtype=dtype).reshape(-1)
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise ValueError(f"`weight` must be {n_features} real numbers (a tensor or a list), got {weight!r}") from error
+    if weight.numel() != n_features:
+        raise ValueError(f"`weight` must have n_features={n_features} entries, got {weight.numel()}")
+    if not torch.isfinite(weight).all():
+        raise ValueError(f"`weight` must be finite, got {weight.tolist()}")
+    return weight
 
 
 def make_linear_data(
@@ -54,18 +61,20 @@ def make_linear_data(
     ``weight`` defaults to ``[2.0, -1.0, 0.5, ...]`` (first ``n_features`` of that pattern).
     """
     _check_generator(generator)
-    n_samples, n_features = _check_count("n_samples", n_samples), _check_count("n_features", n_features)
+    n_samples, n_features = check_int("n_samples", n_samples, low=1), check_int("n_features", n_features, low=1)
+    check_number("bias", bias)
     noise_std = check_number("noise_std", noise_std, low=0)
     outlier_fraction = check_number("outlier_fraction", outlier_fraction, low=0, high=1)
     outlier_shift = check_number("outlier_shift", outlier_shift)
+    check_dtype_floating("dtype", dtype)
+    if not isinstance(x_range, Sequence) or isinstance(x_range, str) or len(x_range) != 2:
+        raise ValueError(f"`x_range` must be a pair (low, high), got {x_range!r}")
     low, high = (check_number("x_range[0]", x_range[0]), check_number("x_range[1]", x_range[1]))
     if not low < high:
         raise ValueError(f"`x_range` must be (low, high) with low < high, got {x_range!r}")
     if weight is None:
         weight = torch.tensor([2.0, -1.0, 0.5] * n_features, dtype=dtype)[:n_features]
-    weight = torch.as_tensor(weight, dtype=dtype).reshape(-1)
-    if weight.numel() != n_features:
-        raise ValueError(f"`weight` must have n_features={n_features} entries, got {weight.numel()}")
+    weight = _as_weight(weight, n_features, dtype)
     X = low + (high - low) * torch.rand(n_samples, n_features, generator=generator, dtype=dtype)
     y = X @ weight + bias + noise_std * torch.randn(n_samples, generator=generator, dtype=dtype)
     n_outliers = round(outlier_fraction * n_samples)
@@ -83,7 +92,8 @@ def make_heteroscedastic_data(
     ε ~ N(0, 1). Every conditional quantile is linear in x: :math:`Q_q(y\mid x) = 1 + 0.5x + (0.2 + 0.4x)z_q`.
     Returns ``X`` of shape (n_samples, 1) and ``y`` of shape (n_samples,)."""
     _check_generator(generator)
-    n_samples = _check_count("n_samples", n_samples)
+    n_samples = check_int("n_samples", n_samples, low=1)
+    check_dtype_floating("dtype", dtype)
     x = 4.0 * torch.rand(n_samples, generator=generator, dtype=dtype)
     y = 1.0 + 0.5 * x + (0.2 + 0.4 * x) * torch.randn(n_samples, generator=generator, dtype=dtype)
     return x.unsqueeze(1), y
@@ -102,6 +112,15 @@ class Split:
     feature_names: tuple[str, ...]
 
 
+def _check_split_sizes(test_fraction: float, n_train: int, n_test: int, rows: str) -> None:
+    """Raise unless a split leaves at least 2 training rows (their std standardises the data) and 1 test row."""
+    if n_train < 2 or n_test < 1:
+        raise ValueError(
+            f"`test_fraction` must leave at least 2 training rows and 1 test row, got {test_fraction}, which splits "
+            f"{rows} into {n_train} training and {n_test} test rows"
+        )
+
+
 def load_diabetes_split(
     *, test_fraction: float = 0.25, seed: int = 0, dtype: torch.dtype = torch.float32
 ) -> Split:
@@ -110,11 +129,14 @@ def load_diabetes_split(
     from sklearn.datasets import load_diabetes
 
     test_fraction = check_number("test_fraction", test_fraction, low=0, high=1, low_open=True, high_open=True)
+    seed = check_seed("seed", seed)
+    check_dtype_floating("dtype", dtype)
     bunch = load_diabetes(scaled=False)
     X = torch.as_tensor(bunch.data, dtype=torch.float64)
     y = torch.as_tensor(bunch.target, dtype=torch.float64)
-    order = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
     n_test = round(test_fraction * len(y))
+    _check_split_sizes(test_fraction, len(y) - n_test, n_test, f"the {len(y)} rows")
+    order = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
     test, train = order[:n_test], order[n_test:]
     x_mean, x_std = X[train].mean(0), X[train].std(0)
     y_mean, y_std = y[train].mean(), y[train].std()
@@ -146,6 +168,9 @@ class ClassificationSplit:
 def _stratified_split(y: torch.Tensor, test_fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Row indices (train, test), each shuffled: ``round(test_fraction * n_k)`` rows of every class k go to test,
     so both parts keep the class proportions (it matters when a class is rare)."""
+    for k, count in zip(*torch.unique(y, return_counts=True)):
+        n_test = round(test_fraction * int(count))
+        _check_split_sizes(test_fraction, int(count) - n_test, n_test, f"the {int(count)} rows of class {int(k)}")
     generator = torch.Generator().manual_seed(seed)
     train, test = [], []
     for k in torch.unique(y):
@@ -160,8 +185,8 @@ def _stratified_split(y: torch.Tensor, test_fraction: float, seed: int) -> tuple
 
 def _classification_split(bunch, test_fraction, seed, dtype) -> ClassificationSplit:
     test_fraction = check_number("test_fraction", test_fraction, low=0, high=1, low_open=True, high_open=True)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"`seed` must be an int, got {seed!r}")
+    seed = check_seed("seed", seed)
+    check_dtype_floating("dtype", dtype)
     X = torch.as_tensor(bunch.data, dtype=torch.float64)
     y = torch.as_tensor(bunch.target, dtype=torch.int64)
     train, test = _stratified_split(y, test_fraction, seed)
@@ -211,9 +236,10 @@ def make_two_blobs(
     ``2 * y - 1`` (labels in {-1, +1}).
     """
     _check_generator(generator)
-    n_samples = _check_count("n_samples", n_samples)
+    n_samples = check_int("n_samples", n_samples, low=1)
     distance = check_number("distance", distance, low=0)
     std = check_number("std", std, low=0, low_open=True)
+    check_dtype_floating("dtype", dtype)
     y = (torch.arange(n_samples) >= n_samples // 2).long()
     y = y[torch.randperm(n_samples, generator=generator)]
     u = torch.tensor([1.0, 1.0], dtype=dtype) / 2**0.5
@@ -242,10 +268,11 @@ def make_imbalanced_classification(
     Returns ``X`` (n_samples, n_features) and ``y`` int64 in {0, 1}.
     """
     _check_generator(generator)
-    n_samples, n_features = _check_count("n_samples", n_samples), _check_count("n_features", n_features)
+    n_samples, n_features = check_int("n_samples", n_samples, low=1), check_int("n_features", n_features, low=1)
     positive_fraction = check_number("positive_fraction", positive_fraction, low=0, high=1, low_open=True,
                                      high_open=True)
     separation = check_number("separation", separation, low=0)
+    check_dtype_floating("dtype", dtype)
     n_pos = max(1, round(positive_fraction * n_samples))
     y = (torch.arange(n_samples) < n_pos).long()
     y = y[torch.randperm(n_samples, generator=generator)]
@@ -263,10 +290,18 @@ def subsample_classes(
     training images of 3s and 8s among ~135 of every other digit (subsample the training set only, and
     report test metrics per class)."""
     _check_generator(generator)
-    if X.shape[0] != y.shape[0] or y.dim() != 1:
-        raise ValueError(f"`y` must be a vector with one label per row of `X` ({X.shape[0]}), got {tuple(y.shape)}")
+    check_tensor("X", X)
+    check_tensor("y", y)
+    if X.dim() == 0 or X.shape[0] != y.shape[0] or y.dim() != 1:
+        raise ValueError(f"`y` must be a vector with one label per row of `X` {tuple(X.shape)}, got {tuple(y.shape)}")
+    if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
+        raise ValueError(f"`y` must hold integer class labels, got dtype {y.dtype}")
+    if not isinstance(fractions, Mapping):
+        raise ValueError(f"`fractions` must be a dict class -> fraction kept, got {type(fractions).__name__}")
     keep = torch.ones(len(y), dtype=torch.bool)
     for k, fraction in fractions.items():
+        if not is_int(k):
+            raise ValueError(f"`fractions` must map class labels (ints) to fractions, got the key {k!r}")
         fraction = check_number(f"fractions[{k!r}]", fraction, low=0, high=1, low_open=True)
         rows = torch.nonzero(y == k).squeeze(1)
         if len(rows) == 0:

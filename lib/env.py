@@ -9,6 +9,8 @@ import random
 import numpy as np
 import torch
 
+from lib._validate import check_device, check_seed
+
 DEVICE_ENV_VAR = "COURSE_DEVICE"
 """Name of the environment variable that forces a device, e.g. ``COURSE_DEVICE=cpu``."""
 
@@ -25,8 +27,7 @@ def seed_everything(seed: int) -> int:
     Prefer explicit generators (``torch.Generator``, ``numpy.random.default_rng``) in code that draws random
     numbers; this only makes code that uses the global generators repeatable.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"`seed` must be a non-negative int, got {seed!r}")
+    seed = check_seed("seed", seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)  # noqa: NPY002 (seeding the legacy global generator is the point)
     torch.manual_seed(seed)  # also seeds every CUDA device
@@ -98,7 +99,7 @@ def environment_summary(device: torch.device | None = None) -> str:
     import matplotlib
     import sklearn
 
-    device = get_device() if device is None else torch.device(device)
+    device = get_device() if device is None else check_device("device", device)
     name = device.type
     if device.type == "cuda":
         name = f"cuda ({torch.cuda.get_device_name(device)})"

@@ -28,7 +28,7 @@ from functools import partial
 
 import torch
 
-from lib._validate import check_number
+from lib._validate import check_number, check_tensor
 
 Point = tuple[float, float]
 
@@ -58,6 +58,7 @@ class Landscape:
 
     def __call__(self, point: torch.Tensor) -> torch.Tensor:
         """f at a 2-element tensor ``point = (x, y)``; differentiable."""
+        check_tensor("point", point)
         if point.shape != (2,):
             raise ValueError(f"`point` must have shape (2,), got {tuple(point.shape)}")
         return self.fn(point[0], point[1])

@@ -3,6 +3,7 @@ the loss, and read a good learning rate off the curve. Use it through :func:`lib
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -10,7 +11,17 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lib._validate import check_number
+from lib._loop import (
+    check_batch,
+    check_loader,
+    check_loss_fn,
+    check_model,
+    check_optimizer,
+    loss_value,
+    no_batches_message,
+    resolve_device,
+)
+from lib._validate import check_callable, check_int, check_number
 
 
 @dataclass(frozen=True)
@@ -24,10 +35,18 @@ class LRRangeTestResult:
     raw_losses: list[float]
     diverged: bool
 
+    def _argmin(self) -> int:
+        if not self.losses:
+            raise ValueError(
+                "this range test holds no measurements: the loss was not finite at its first update (try a smaller "
+                "`start_lr`)"
+            )
+        return int(np.argmin(self.losses))
+
     @property
     def min_loss_lr(self) -> float:
         """The learning rate at which the smoothed loss was lowest."""
-        return self.lrs[int(np.argmin(self.losses))]
+        return self.lrs[self._argmin()]
 
     @property
     def suggested_lr(self) -> float:
@@ -40,31 +59,32 @@ class LRRangeTestResult:
         """The learning rate where the smoothed loss falls fastest per decade of lr (the most negative slope
         against ``log(lr)``, by finite differences), looked for only up to the minimum. Noisier than
         :attr:`suggested_lr`; shown for comparison."""
-        i_min = int(np.argmin(self.losses))
+        i_min = self._argmin()
         if i_min == 0:
             return self.lrs[0]
         slopes = np.gradient(np.asarray(self.losses[: i_min + 1]), np.log(self.lrs[: i_min + 1]))
         return self.lrs[int(np.argmin(slopes))]
 
 
-def _check_arguments(start_lr, end_lr, num_steps, smoothing, diverge_factor) -> None:
-    check_number("start_lr", start_lr, low=0.0, low_open=True)
-    check_number("end_lr", end_lr, low=start_lr, low_open=True)
-    if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 2:
-        raise ValueError(f"`num_steps` must be an int >= 2, got {num_steps!r}")
+def _check_arguments(start_lr, end_lr, num_steps, smoothing, diverge_factor) -> tuple[float, float, int]:
+    """Check the sweep's options; return ``(start_lr, end_lr, num_steps)`` as Python numbers."""
+    start_lr = check_number("start_lr", start_lr, low=0.0, low_open=True)
+    end_lr = check_number("end_lr", end_lr, low=start_lr, low_open=True)
+    num_steps = check_int("num_steps", num_steps, low=2)
     check_number("smoothing", smoothing, low=0.0, high=1.0, high_open=True)
     check_number("diverge_factor", diverge_factor, low=1.0, low_open=True)
+    return start_lr, end_lr, num_steps
 
 
 def _endless(loader: Iterable) -> Iterator:
-    """The loader's batches, starting over whenever it is exhausted."""
-    while True:
+    """The loader's batches, each checked, starting over whenever it is exhausted."""
+    for epoch in itertools.count():
         empty = True
-        for batch in loader:
+        for index, batch in enumerate(loader):
             empty = False
-            yield batch
+            yield check_batch("loader", batch, index)
         if empty:
-            raise ValueError("`loader` must yield at least one batch")
+            raise ValueError(no_batches_message("loader", epoch))
 
 
 def _sweep(model, loss_fn, optimizer, loader, lrs, smoothing, diverge_factor, device) -> LRRangeTestResult:
@@ -74,7 +94,7 @@ def _sweep(model, loss_fn, optimizer, loader, lrs, smoothing, diverge_factor, de
         for group in optimizer.param_groups:
             group["lr"] = lr
         loss = loss_fn(model(X.to(device)), y.to(device))
-        value = loss.item()
+        value = loss_value(loss, training=True)
         if not math.isfinite(value):
             return LRRangeTestResult(lrs[:k], losses, raw_losses, diverged=True)
         average = smoothing * average + (1.0 - smoothing) * value
@@ -117,19 +137,21 @@ def lr_range_test(
     optimizer used for the sweep is thrown away. Returns an :class:`LRRangeTestResult`; its ``suggested_lr`` is
     ``min_loss_lr / 10``.
     """
-    _check_arguments(start_lr, end_lr, num_steps, smoothing, diverge_factor)
+    check_model(model)
+    check_loss_fn(loss_fn)
+    check_callable("optimizer_factory", optimizer_factory, "optimizer_factory(params, lr) -> torch.optim.Optimizer")
+    check_loader("loader", loader)
+    start_lr, end_lr, num_steps = _check_arguments(start_lr, end_lr, num_steps, smoothing, diverge_factor)
+    device = resolve_device(device, model)
     optimizer = optimizer_factory(model.parameters(), start_lr)
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise ValueError(f"`optimizer_factory` must return a torch.optim.Optimizer, got {type(optimizer).__name__}")
-    if device is None:
-        device = next(model.parameters()).device
+    check_optimizer("optimizer_factory", optimizer, model, factory=True)
     lrs = [start_lr * (end_lr / start_lr) ** (k / (num_steps - 1)) for k in range(num_steps)]
     saved = {name: value.detach().clone() for name, value in model.state_dict().items()}
     generator = getattr(loader, "generator", None)
     generator_state = generator.get_state() if isinstance(generator, torch.Generator) else None
     was_training = model.training
     try:
-        return _sweep(model, loss_fn, optimizer, loader, lrs, smoothing, diverge_factor, torch.device(device))
+        return _sweep(model, loss_fn, optimizer, loader, lrs, smoothing, diverge_factor, device)
     finally:
         model.load_state_dict(saved)
         model.train(was_training)

@@ -2,16 +2,25 @@
 
 Every helper has the form ``f(..., ax=None, **kw) -> Axes``: it draws on ``ax`` (or the current axes), labels
 what it draws and returns the axes. Helpers never call ``plt.show()`` and never change rcParams; only
-:func:`set_style` does, once, in a notebook's setup cell.
+:func:`set_style` does, once, in a notebook's setup cell. Data they cannot draw (empty, of the wrong shape or
+length, non-finite where a range is computed from it) is refused with a ``ValueError`` that names the argument.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
+from numbers import Real
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.axes import Axes
+from matplotlib.colors import is_color_like
+
+from lib._validate import check_bool, check_callable, check_int, check_number, is_int
+from lib.landscapes import Landscape
+from lib.lr_finder import LRRangeTestResult
 
 # One colour per method, used in every chapter (losses and optimizers share one palette, so no two clash).
 COLORS: dict[str, str] = {
@@ -77,10 +86,16 @@ def set_style() -> None:
 
 def color(name: str) -> str:
     """The book's fixed colour for a loss or optimizer, e.g. ``color("huber")``."""
-    key = name.lower().replace("-", "_").replace(" ", "_")
+    if not isinstance(name, str):
+        raise ValueError(f"`name` must be a string such as 'huber', got {name!r}")
+    key = _key(name)
     if key not in COLORS:
         raise ValueError(f"`name` must be one of {sorted(COLORS)}, got {name!r}")
     return COLORS[key]
+
+
+def _key(name: str) -> str:
+    return name.lower().replace("-", "_").replace(" ", "_")
 
 
 def _as_numpy(x) -> np.ndarray:
@@ -90,8 +105,73 @@ def _as_numpy(x) -> np.ndarray:
 
 
 def _color_or_none(name: str):
-    key = name.lower().replace("-", "_").replace(" ", "_")
-    return COLORS.get(key)
+    return COLORS.get(_key(name))
+
+
+# ----- checks of what the helpers are given ---------------------------------------------------------------------
+
+
+def _axes(ax) -> Axes:
+    """``ax``, or the current axes for ``None``."""
+    if ax is None:
+        return plt.gca()
+    if not isinstance(ax, Axes):
+        raise ValueError(f"`ax` must be a matplotlib Axes or None, got {type(ax).__name__}")
+    return ax
+
+
+def _numbers(name: str, value, *, ndim: int = 1, finite: bool = False) -> np.ndarray:
+    """``value`` (a tensor, array or list) as a float array of ``ndim`` dimensions and at least one entry."""
+    try:
+        array = np.asarray(_as_numpy(value), dtype=float)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"`{name}` must be an array of real numbers, got {type(value).__name__}") from error
+    if array.ndim != ndim:
+        raise ValueError(f"`{name}` must be {ndim}-D, got shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"`{name}` must not be empty, got shape {array.shape}")
+    if finite and not np.isfinite(array).all():
+        raise ValueError(f"`{name}` must be finite, got {int((~np.isfinite(array)).sum())} inf or nan values")
+    return array
+
+
+def _same_length(name: str, array: np.ndarray, length: int, other: str) -> None:
+    if len(array) != length:
+        raise ValueError(f"`{name}` must have one value per entry of `{other}` ({length}), got {len(array)}")
+
+
+def _mapping(name: str, value, *, empty_ok: bool = False) -> Mapping:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"`{name}` must be a dict label -> values, got {type(value).__name__}")
+    if not value and not empty_ok:
+        raise ValueError(f"`{name}` must hold at least one entry, got an empty {type(value).__name__}")
+    return value
+
+
+def _colors(colors) -> Mapping[str, str]:
+    """The ``colors`` option: ``None`` or a dict label -> matplotlib colour."""
+    if colors is None:
+        return {}
+    _mapping("colors", colors, empty_ok=True)
+    for label, value in colors.items():
+        if not is_color_like(value):
+            raise ValueError(f"`colors[{label!r}]` must be a matplotlib colour such as '#1f77b4', got {value!r}")
+    return colors
+
+
+def _text(name: str, value, *, optional: bool = False) -> None:
+    if not (isinstance(value, str) or (optional and value is None)):
+        raise ValueError(f"`{name}` must be a string{' or None' if optional else ''}, got {value!r}")
+
+
+def _label(name: str, label) -> None:
+    if not isinstance(label, str):
+        raise ValueError(f"`{name}` must have strings as labels (its keys), got {label!r}")
+
+
+def _color_option(value) -> None:
+    if value is not None and not is_color_like(value):
+        raise ValueError(f"`color` must be a matplotlib colour such as '#1f77b4' or None, got {value!r}")
 
 
 def plot_curves(
@@ -108,9 +188,16 @@ def plot_curves(
     """Plot several curves over one x-axis: ``curves`` maps a label to y-values (e.g. loss vs residual).
 
     A label's colour comes from ``colors`` if given, else from :data:`COLORS` when the label is a known name.
+    ``x`` and every curve are 1-D with one value per x.
     """
-    ax = plt.gca() if ax is None else ax
-    colors = {} if colors is None else colors
+    length = len(_numbers("x", x))
+    for label, y in _mapping("curves", curves).items():
+        _label("curves", label)
+        _same_length(f"curves[{label!r}]", _numbers(f"curves[{label!r}]", y), length, "x")
+    _text("xlabel", xlabel)
+    _text("ylabel", ylabel)
+    check_bool("logy", logy)
+    ax, colors = _axes(ax), _colors(colors)
     x = _as_numpy(x)
     for label, y in curves.items():
         ax.plot(x, _as_numpy(y), label=label, color=colors.get(label, _color_or_none(label)), **kw)
@@ -120,6 +207,21 @@ def plot_curves(
         ax.set_yscale("log")
     ax.legend()
     return ax
+
+
+def _check_fits(x, y, lines, outlier_mask) -> None:
+    x_values = _numbers("x", _as_numpy(x).reshape(-1), finite=True)
+    _same_length("y", _numbers("y", _as_numpy(y).reshape(-1), finite=True), len(x_values), "x")
+    for label, line in _mapping("lines", lines, empty_ok=True).items():
+        _label("lines", label)
+        is_pair = isinstance(line, Sequence) and not isinstance(line, str) and len(line) == 2
+        if not is_pair or not all(isinstance(v, Real) and not isinstance(v, bool) and math.isfinite(v) for v in line):
+            raise ValueError(f"`lines[{label!r}]` must be a pair (slope, intercept) of finite numbers, got {line!r}")
+    if outlier_mask is not None:
+        mask = _as_numpy(outlier_mask)
+        if mask.dtype != bool:
+            raise ValueError(f"`outlier_mask` must hold booleans (True for an outlier), got dtype {mask.dtype}")
+        _same_length("outlier_mask", mask.reshape(-1), len(x_values), "x")
 
 
 def plot_fits(
@@ -135,10 +237,13 @@ def plot_fits(
 ):
     """Scatter 1-D data and draw the fitted lines ``lines[label] = (slope, intercept)``.
 
-    Points where ``outlier_mask`` is true are drawn as crosses and labelled "outliers".
+    Points where ``outlier_mask`` (booleans, one per point) is true are drawn as crosses and labelled "outliers".
+    ``x`` and ``y`` hold one finite value per point (``x`` may be a column, shape (n, 1)).
     """
-    ax = plt.gca() if ax is None else ax
-    colors = {} if colors is None else colors
+    _check_fits(x, y, lines, outlier_mask)
+    _text("xlabel", xlabel)
+    _text("ylabel", ylabel)
+    ax, colors = _axes(ax), _colors(colors)
     x = _as_numpy(x).reshape(-1)
     y = _as_numpy(y).reshape(-1)
     mask = np.zeros_like(x, dtype=bool) if outlier_mask is None else _as_numpy(outlier_mask).reshape(-1)
@@ -165,11 +270,18 @@ def plot_history(
     ylabel: str | None = None,
 ):
     """Learning curves: ``histories[label]`` is a history from :func:`lib.train.fit`; plot ``history[key]``."""
-    ax = plt.gca() if ax is None else ax
-    colors = {} if colors is None else colors
-    for label, history in histories.items():
+    _text("key", key)
+    for label, history in _mapping("histories", histories).items():
+        _label("histories", label)
+        _mapping(f"histories[{label!r}]", history)
         if key not in history:
             raise ValueError(f"`key` must be one of {sorted(history)} (the history of {label!r}), got {key!r}")
+        _numbers(f"histories[{label!r}][{key!r}]", history[key])
+    check_bool("logy", logy)
+    _text("xlabel", xlabel)
+    _text("ylabel", ylabel, optional=True)
+    ax, colors = _axes(ax), _colors(colors)
+    for label, history in histories.items():
         values = np.asarray(history[key], dtype=float)
         epochs = np.arange(1, len(values) + 1)
         ax.plot(epochs, values, label=label, color=colors.get(label, _color_or_none(label)))
@@ -194,6 +306,22 @@ def _contour_levels(z: np.ndarray, levels):
     return np.linspace(finite.min(), finite.max(), levels)
 
 
+def _check_trajectories(landscape, trajectories, levels) -> None:
+    if not isinstance(landscape, Landscape):
+        raise ValueError(f"`landscape` must be a lib.landscapes.Landscape, got {type(landscape).__name__}")
+    for label, points in _mapping("trajectories", trajectories, empty_ok=True).items():
+        _label("trajectories", label)
+        shape = _numbers(f"trajectories[{label!r}]", points, ndim=2).shape
+        if shape[1] != 2:
+            raise ValueError(f"`trajectories[{label!r}]` must have shape (steps + 1, 2), got {shape}")
+    if is_int(levels):
+        check_int("levels", levels, low=1)
+    elif isinstance(levels, bool) or isinstance(levels, (str, Real)):
+        raise ValueError(f"`levels` must be a number of levels (an int >= 1) or the levels themselves, got {levels!r}")
+    elif np.any(np.diff(_numbers("levels", levels, finite=True)) <= 0):
+        raise ValueError(f"`levels` must be increasing, got {levels!r}")
+
+
 def plot_trajectories(
     landscape,
     trajectories: Mapping[str, object],
@@ -209,10 +337,11 @@ def plot_trajectories(
     :func:`lib.train.run_trajectory`; each is drawn in ``colors[label]`` or else the book's colour for the
     label (``"adam"``, ``"sgd"``, ...). ``levels`` is a number of contour levels (log-spaced where the values
     span decades) or the levels themselves. The window, the minima (stars) and the start (a circle) all come
-    from the landscape.
+    from the landscape. A trajectory may hold inf or nan (a run that diverged): those points are not drawn.
     """
-    ax = plt.gca() if ax is None else ax
-    colors = {} if colors is None else colors
+    _check_trajectories(landscape, trajectories, levels)
+    resolution = check_int("resolution", resolution, low=2)
+    ax, colors = _axes(ax), _colors(colors)
     xs = torch.linspace(*landscape.x_range, resolution, dtype=torch.float64)
     ys = torch.linspace(*landscape.y_range, resolution, dtype=torch.float64)
     X, Y = torch.meshgrid(xs, ys, indexing="xy")
@@ -236,6 +365,31 @@ def plot_trajectories(
     return ax
 
 
+def _check_decision_boundary(predict_fn, X, y, label, color, threshold, padding, show_data) -> None:
+    check_callable("predict_fn", predict_fn, "predict_fn(points) -> scores, one per row of a (M, 2) tensor")
+    points = _numbers("X", X, ndim=2, finite=True)
+    if points.shape[1] != 2:
+        raise ValueError(f"`X` must have shape (n_samples, 2), got {points.shape}")
+    _same_length("y", _numbers("y", _as_numpy(y).reshape(-1)), len(points), "X")
+    _text("label", label, optional=True)
+    _color_option(color)
+    check_number("threshold", threshold)
+    check_number("padding", padding, low=0)
+    check_bool("show_data", show_data)
+
+
+def _scores(scores, shape: tuple[int, int]) -> np.ndarray:
+    """``predict_fn``'s scores on the grid, shaped like it."""
+    if not isinstance(scores, torch.Tensor):
+        raise ValueError(f"`predict_fn` must return a tensor of scores, got {type(scores).__name__}")
+    if scores.numel() != shape[0] * shape[1]:
+        raise ValueError(
+            f"`predict_fn` must return one score per row of its (M, 2) input (M = {shape[0] * shape[1]}), got "
+            f"shape {tuple(scores.shape)}"
+        )
+    return _as_numpy(scores).reshape(shape)
+
+
 def plot_decision_boundary(
     predict_fn,
     X,
@@ -256,14 +410,18 @@ def plot_decision_boundary(
     ``show_data=False`` after the first; the line's colour comes from ``color`` or from :data:`COLORS` when
     ``label`` is a known name (e.g. "hinge", "bce"). Class 0 is drawn as circles, class 1 as triangles.
     """
-    ax = plt.gca() if ax is None else ax
+    _check_decision_boundary(predict_fn, X, y, label, color, threshold, padding, show_data)
+    resolution = check_int("resolution", resolution, low=2)
+    ax = _axes(ax)
     dtype = X.dtype if isinstance(X, torch.Tensor) and X.is_floating_point() else torch.float32
     X, y = _as_numpy(X), _as_numpy(y).reshape(-1)
     (x0, y0), (x1, y1) = X.min(0) - padding, X.max(0) + padding
+    if x0 >= x1 or y0 >= y1:
+        raise ValueError("`padding` must be positive when the points of `X` span no area, got 0")
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     grid = torch.as_tensor(np.stack([gx.ravel(), gy.ravel()], axis=1), dtype=dtype)
     with torch.no_grad():
-        scores = _as_numpy(predict_fn(grid)).reshape(gx.shape)
+        scores = _scores(predict_fn(grid), gx.shape)
     line_color = color if color is not None else (_color_or_none(label) if label else None) or COLORS["truth"]
     ax.contour(gx, gy, scores, levels=[threshold], colors=[line_color], linewidths=2)
     if label:
@@ -285,7 +443,10 @@ def plot_reliability_diagram(probs, labels, *, n_bins: int = 15, ax=None, label:
     Call once per model on the same axes; colours as in :func:`plot_curves`."""
     from lib.metrics import expected_calibration_error, reliability_diagram_data
 
-    ax = plt.gca() if ax is None else ax
+    check_int("n_bins", n_bins, low=1)
+    _text("label", label, optional=True)
+    _color_option(color)
+    ax = _axes(ax)
     data = reliability_diagram_data(probs, labels, n_bins=n_bins)
     ece = expected_calibration_error(probs, labels, n_bins=n_bins)
     filled = data.counts > 0
@@ -308,12 +469,20 @@ def plot_schedules(
 ):
     """Learning rate against step for each ``schedules[label]``, a function of the step such as
     ``lambda t: lib.schedules.cosine(t, lr=0.1, total_steps=100)``, over steps ``0 .. num_steps - 1``."""
-    if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 1:
-        raise ValueError(f"`num_steps` must be a positive int, got {num_steps!r}")
-    ax = plt.gca() if ax is None else ax
+    for label, schedule in _mapping("schedules", schedules).items():
+        _label("schedules", label)
+        check_callable(f"schedules[{label!r}]", schedule, "schedule(step) -> learning rate")
+    num_steps = check_int("num_steps", num_steps, low=1)
+    check_bool("logy", logy)
+    ax = _axes(ax)
     steps = np.arange(num_steps)
     for label, schedule in schedules.items():
-        ax.plot(steps, [schedule(int(t)) for t in steps], label=label, color=_color_or_none(label), **kw)
+        lrs = [schedule(int(t)) for t in steps]
+        for t, lr in enumerate(lrs):
+            is_number = isinstance(lr, Real) or (isinstance(lr, torch.Tensor) and lr.numel() == 1)
+            if isinstance(lr, bool) or not is_number or not math.isfinite(lr):
+                raise ValueError(f"`schedules[{label!r}]` must return a finite learning rate, got {lr!r} at step {t}")
+        ax.plot(steps, lrs, label=label, color=_color_or_none(label), **kw)
     ax.set_xlabel("step (scheduler.step() calls)")
     ax.set_ylabel("learning rate")
     if logy:
@@ -326,7 +495,13 @@ def plot_lr_range(result, *, ax=None, label: str = "smoothed loss", color: str |
     """An LR range test (:func:`lib.train.lr_range_test`): the raw loss (faint) and the smoothed loss against the
     learning rate on a log axis, with the lr of the smoothed minimum and the suggested lr (a tenth of it) marked.
     The loss axis stops at twice the first smoothed loss, so a divergence at the end does not flatten the curve."""
-    ax = plt.gca() if ax is None else ax
+    if not isinstance(result, LRRangeTestResult):
+        raise ValueError(f"`result` must be an LRRangeTestResult from lib.train.lr_range_test, got {result!r}")
+    if not result.lrs:
+        raise ValueError("`result` must hold at least one measurement, got none (the loss was not finite at the start)")
+    _text("label", label)
+    _color_option(color)
+    ax = _axes(ax)
     ax.plot(result.lrs, result.raw_losses, color=COLORS["data"], alpha=0.4, lw=0.8, label="raw loss")
     ax.plot(result.lrs, result.losses, color=color, label=label)
     ax.axvline(result.min_loss_lr, color="k", ls=":", label=f"minimum at lr = {result.min_loss_lr:.2g}")

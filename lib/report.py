@@ -6,6 +6,10 @@ import html
 from collections.abc import Sequence
 from numbers import Real
 
+import numpy as np
+
+from lib._validate import check_int
+
 
 def _cell(value, digits: int) -> str:
     if isinstance(value, bool) or not isinstance(value, Real):
@@ -13,14 +17,23 @@ def _cell(value, digits: int) -> str:
     return f"{value:.{digits}f}"
 
 
+def _is_sequence(value) -> bool:
+    return isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, str)
+
+
 class Table:
     """A small table. ``repr`` is aligned plain text; Jupyter and the book show the HTML version."""
 
     def __init__(self, rows: Sequence[Sequence], *, headers: Sequence[str], digits: int = 3, title: str = ""):
+        if not _is_sequence(headers) or not headers or not all(isinstance(h, str) for h in headers):
+            raise ValueError(f"`headers` must be a non-empty list of strings, got {headers!r}")
+        if not _is_sequence(rows) or not all(_is_sequence(row) for row in rows):
+            raise ValueError(f"`rows` must be a list of rows, each a list of cells, got {rows!r}")
         if any(len(row) != len(headers) for row in rows):
             raise ValueError(f"`rows` must each have len(headers) = {len(headers)} entries")
-        if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
-            raise ValueError(f"`digits` must be a non-negative int, got {digits!r}")
+        check_int("digits", digits, low=0)
+        if not isinstance(title, str):
+            raise ValueError(f"`title` must be a string, got {title!r}")
         self.headers = [str(h) for h in headers]
         self.cells = [[_cell(v, digits) for v in row] for row in rows]
         self.title = title

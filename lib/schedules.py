@@ -23,16 +23,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from numbers import Real
 
 import torch
 
-from lib._validate import check_number
+from lib._validate import check_bool, check_int, check_number
 
 
-def _check_int(name: str, value, *, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"`{name}` must be an int >= {low}, got {value!r}")
-    return value
+def _check_step(step) -> int:
+    """The step as a Python int: an int, an integral NumPy scalar (``np.int64`` from ``np.arange``) or a 0-d integer
+    tensor (from ``torch.arange``), never negative; bools and floats are refused."""
+    if isinstance(step, torch.Tensor) and step.dim() == 0 and not step.is_floating_point() and not step.is_complex():
+        if step.dtype != torch.bool:
+            step = step.item()
+    return check_int("step", step, low=0)
 
 
 def _check_lr(name: str, value) -> float:
@@ -41,21 +45,21 @@ def _check_lr(name: str, value) -> float:
 
 def constant(step: int, *, lr: float) -> float:
     r"""The same learning rate at every step: :math:`\eta_t = \eta`."""
-    _check_int("step", step, low=0)
+    step = _check_step(step)
     return _check_lr("lr", lr)
 
 
 def step_decay(step: int, *, lr: float, step_size: int, gamma: float = 0.1) -> float:
     r"""Multiply by ``gamma`` every ``step_size`` steps: :math:`\eta_t = \eta\,\gamma^{\lfloor t / s \rfloor}`."""
-    _check_int("step", step, low=0)
-    _check_int("step_size", step_size, low=1)
+    step = _check_step(step)
+    step_size = check_int("step_size", step_size, low=1)
     check_number("gamma", gamma, low=0.0, high=1.0, low_open=True)
     return _check_lr("lr", lr) * gamma ** (step // step_size)
 
 
 def exponential(step: int, *, lr: float, gamma: float) -> float:
     r"""Multiply by ``gamma`` every step: :math:`\eta_t = \eta\,\gamma^t`."""
-    _check_int("step", step, low=0)
+    step = _check_step(step)
     check_number("gamma", gamma, low=0.0, high=1.0, low_open=True)
     return _check_lr("lr", lr) * gamma**step
 
@@ -63,7 +67,7 @@ def exponential(step: int, *, lr: float, gamma: float) -> float:
 def inverse_time(step: int, *, lr: float, decay: float) -> float:
     r""":math:`\eta_t = \eta / (1 + d\,t)` with :math:`d` = ``decay``: the :math:`1/t` decay whose sum diverges while
     the sum of its squares converges, the conditions of Robbins and Monro (1951) for SGD to converge."""
-    _check_int("step", step, low=0)
+    step = _check_step(step)
     check_number("decay", decay, low=0.0)
     return _check_lr("lr", lr) / (1.0 + decay * step)
 
@@ -71,8 +75,8 @@ def inverse_time(step: int, *, lr: float, decay: float) -> float:
 def linear_warmup(step: int, *, lr: float, warmup_steps: int, start_factor: float = 1.0 / 3.0) -> float:
     r"""Rise linearly from ``start_factor * lr`` to ``lr`` over ``warmup_steps`` steps, then stay at ``lr``:
     :math:`\eta_t = \eta\,(f + (1 - f)\min(t, W)/W)`. ``warmup_steps=0`` means no warmup."""
-    _check_int("step", step, low=0)
-    _check_int("warmup_steps", warmup_steps, low=0)
+    step = _check_step(step)
+    warmup_steps = check_int("warmup_steps", warmup_steps, low=0)
     check_number("start_factor", start_factor, low=0.0, high=1.0, low_open=True)
     lr = _check_lr("lr", lr)
     if step >= warmup_steps:
@@ -95,8 +99,8 @@ def cosine(step: int, *, lr: float, total_steps: int, eta_min: float = 0.0) -> f
     After ``total_steps`` it stays at ``eta_min``; torch's ``CosineAnnealingLR`` would instead climb back up (its
     formula is periodic), which is never what a finished schedule should do.
     """
-    _check_int("step", step, low=0)
-    _check_int("total_steps", total_steps, low=1)
+    step = _check_step(step)
+    total_steps = check_int("total_steps", total_steps, low=1)
     lr = _check_lr("lr", lr)
     eta_min = _check_eta_min(eta_min, lr)
     return _cosine_between(lr, eta_min, min(step, total_steps), total_steps)
@@ -107,9 +111,9 @@ def cosine_warm_restarts(step: int, *, lr: float, T_0: int, T_mult: int = 1, eta
     … steps (SGDR, Loshchilov and Hutter, 2017): :math:`\eta_t = \eta_{\min} + (\eta - \eta_{\min})(1 +
     \cos(\pi T_{cur} / T_i))/2`, where :math:`T_{cur}` counts the steps since the last restart and :math:`T_i` is
     the current period. Names as in torch's ``CosineAnnealingWarmRestarts``."""
-    _check_int("step", step, low=0)
-    _check_int("T_0", T_0, low=1)
-    _check_int("T_mult", T_mult, low=1)
+    step = _check_step(step)
+    T_0 = check_int("T_0", T_0, low=1)
+    T_mult = check_int("T_mult", T_mult, low=1)
     lr = _check_lr("lr", lr)
     eta_min = _check_eta_min(eta_min, lr)
     t_cur, t_i = step, T_0
@@ -131,20 +135,26 @@ def warmup_cosine(
     r""":func:`linear_warmup` for ``warmup_steps`` steps, then :func:`cosine` from ``lr`` down to ``eta_min`` over
     the remaining ``total_steps - warmup_steps`` steps, so that it ends at ``eta_min`` at step ``total_steps``.
     The torch twin is ``SequentialLR([LinearLR(start_factor, total_iters=warmup_steps),
-    CosineAnnealingLR(T_max=total_steps - warmup_steps, eta_min)], milestones=[warmup_steps])``."""
-    _check_int("warmup_steps", warmup_steps, low=0)
-    _check_int("total_steps", total_steps, low=1)
+    CosineAnnealingLR(T_max=total_steps - warmup_steps, eta_min)], milestones=[warmup_steps])``.
+
+    Every option is checked at every step, so a bad ``eta_min`` fails at step 0, not when the warmup ends.
+    """
+    step = _check_step(step)
+    warmup_steps = check_int("warmup_steps", warmup_steps, low=0)
+    total_steps = check_int("total_steps", total_steps, low=1)
     if warmup_steps >= total_steps:
         raise ValueError(f"`warmup_steps` must be less than `total_steps` ({total_steps}), got {warmup_steps}")
+    check_number("start_factor", start_factor, low=0.0, high=1.0, low_open=True)
+    _check_eta_min(eta_min, _check_lr("lr", lr))
     if step < warmup_steps:
         return linear_warmup(step, lr=lr, warmup_steps=warmup_steps, start_factor=start_factor)
-    check_number("start_factor", start_factor, low=0.0, high=1.0, low_open=True)
     return cosine(step - warmup_steps, lr=lr, total_steps=total_steps - warmup_steps, eta_min=eta_min)
 
 
 def _check_one_cycle(step, total_steps, pct_start, div_factor, final_div_factor, anneal_strategy, three_phase):
-    _check_int("total_steps", total_steps, low=2)
-    _check_int("step", step, low=0)
+    total_steps = check_int("total_steps", total_steps, low=2)
+    step = _check_step(step)
+    check_bool("three_phase", three_phase)
     if step > total_steps:
         raise ValueError(f"`step` must be at most `total_steps` ({total_steps}), got {step}")
     check_number("pct_start", pct_start, low=0.0, high=1.0, low_open=True, high_open=True)
@@ -177,6 +187,7 @@ def one_cycle(
     ``step`` may be at most ``total_steps``.
     """
     _check_one_cycle(step, total_steps, pct_start, div_factor, final_div_factor, anneal_strategy, three_phase)
+    step, total_steps = _check_step(step), int(total_steps)
     max_lr = _check_lr("max_lr", max_lr)
     initial_lr = max_lr / div_factor
     min_lr = initial_lr / final_div_factor
@@ -214,7 +225,9 @@ def as_lambda_lr(
         raise ValueError(f"`optimizer` must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
     if not callable(schedule):
         raise ValueError(f"`schedule` must be callable as schedule(step, **kwargs), got {schedule!r}")
-    schedule(0, **kwargs)  # raises ValueError naming a bad argument
+    first = schedule(0, **kwargs)  # raises ValueError naming a bad argument
+    if isinstance(first, bool) or not isinstance(first, Real) or not math.isfinite(first) or first < 0:
+        raise ValueError(f"`schedule` must return a learning rate (a finite number >= 0), got {first!r} at step 0")
 
     def lr_at(step: int) -> float:
         return schedule(step, **kwargs)

@@ -16,9 +16,21 @@ from collections.abc import Callable, Iterable, Mapping
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from lib._loop import Loop, NonFiniteLossError, evaluate_all, step_scheduler
-from lib._validate import check_number
+from lib._loop import (
+    Loop,
+    NonFiniteLossError,
+    check_loader,
+    check_loss_fn,
+    check_model,
+    check_optimizer,
+    check_scheduler,
+    evaluate_all,
+    resolve_device,
+    step_scheduler,
+)
+from lib._validate import check_bool, check_callable, check_dtype_floating, check_int, check_number, check_tensor
 from lib.callbacks import EarlyStopping
+from lib.landscapes import Landscape
 from lib.lr_finder import LRRangeTestResult, lr_range_test
 
 __all__ = [
@@ -53,32 +65,42 @@ def make_loader(
 
     Shuffling needs an explicit ``generator`` so that runs repeat exactly.
     """
+    for name, value in (("X", X), ("y", y)):
+        check_tensor(name, value)
+        if value.dim() == 0:
+            raise ValueError(f"`{name}` must have a first dimension of samples, got a 0-d tensor")
     if X.shape[0] != y.shape[0]:
         raise ValueError(f"`y` must have as many rows as `X` ({X.shape[0]}), got {y.shape[0]}")
+    if X.shape[0] == 0:
+        raise ValueError("`X` must hold at least one sample, got 0 rows")
     if batch_size is None:
         return [(X, y)]
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"`batch_size` must be a positive int or None, got {batch_size!r}")
+    batch_size = check_int("batch_size", batch_size, low=1)
+    check_bool("shuffle", shuffle)
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise ValueError(f"`generator` must be a torch.Generator or None, got {generator!r}")
     if shuffle and generator is None:
         raise ValueError("`generator` must be a torch.Generator when shuffle=True, so that runs repeat")
     return DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=shuffle, generator=generator)
 
 
-def _model_device(model: torch.nn.Module) -> torch.device:
-    first = next(model.parameters(), None)
-    return torch.device("cpu") if first is None else first.device
-
-
 def evaluate(model: torch.nn.Module, loss_fn: Callable, loader: Iterable, *, device=None) -> float:
     """The loss over a whole loader: the batch losses weighted by batch size (exact for mean reductions)."""
-    device = _model_device(model) if device is None else torch.device(device)
+    check_model(model)
+    check_loss_fn(loss_fn)
+    check_loader("loader", loader)
+    device = resolve_device(device, model)
     return evaluate_all(model, loss_fn, {}, loader, device)["loss"]
 
 
-def _check_positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"`{name}` must be a positive int, got {value!r}")
-    return value
+def _check_fit_arguments(model, loss_fn, optimizer, train_loader, val_loader, scheduler) -> None:
+    check_model(model)
+    check_loss_fn(loss_fn)
+    check_optimizer("optimizer", optimizer, model)
+    check_loader("train_loader", train_loader)
+    if val_loader is not None:
+        check_loader("val_loader", val_loader)
+    check_scheduler(scheduler, optimizer)
 
 
 def _check_fit_options(scheduler_interval, clip_grad_norm, early_stopping, metrics, val_loader, progress) -> None:
@@ -95,8 +117,7 @@ def _check_fit_options(scheduler_interval, clip_grad_norm, early_stopping, metri
             raise ValueError(f"`metrics` must map names other than 'loss' to callables, got {name!r}: {metric!r}")
     if metrics and val_loader is None:
         raise ValueError("`metrics` are measured on the validation data: pass a `val_loader` too")
-    if not isinstance(progress, bool):
-        raise ValueError(f"`progress` must be True or False, got {progress!r}")
+    check_bool("progress", progress)
 
 
 def _new_history(val_loader, metrics: Mapping) -> dict[str, list[float]]:
@@ -110,6 +131,7 @@ def _new_history(val_loader, metrics: Mapping) -> dict[str, list[float]]:
 def progress_enabled(progress: bool = True) -> bool:
     """Whether :func:`fit` shows a progress bar: ``progress``, unless the environment variable
     ``COURSE_PROGRESS`` is ``0`` (the tests and the notebook runs that make committed outputs set it)."""
+    check_bool("progress", progress)
     return progress and os.environ.get(PROGRESS_ENV_VAR, "").strip() != "0"
 
 
@@ -132,7 +154,10 @@ def _run_epoch(loop: Loop, epoch: int, train_loader, val_loader, metrics, early_
     loop.history["lr"].append(lr)
     monitored = train_loss
     if val_loader is not None:
-        for name, value in evaluate_all(loop.model, loop.loss_fn, metrics, val_loader, loop.device).items():
+        measured = evaluate_all(
+            loop.model, loop.loss_fn, metrics, val_loader, loop.device, name="val_loader", epoch=epoch
+        )
+        for name, value in measured.items():
             loop.history[f"val_{name}"].append(value)
         monitored = loop.history["val_loss"][-1]
     if loop.scheduler is not None and not loop.scheduler_each_step:
@@ -185,12 +210,20 @@ def fit(
     A non-finite training loss raises :class:`NonFiniteLossError` (a ``FloatingPointError``) naming the epoch and
     the step; the model is first rolled back to the parameters whose loss was last finite (the optimizer's state
     is not), and the error carries the history so far.
+
+    Bad input is refused with a ``ValueError`` naming the argument: ``model`` must be a ``torch.nn.Module``;
+    ``optimizer`` a ``torch.optim.Optimizer`` holding at least one of the model's trainable parameters (it may hold
+    only some of them, or others besides, but one built on another model is refused); ``scheduler`` must have a
+    ``.step()`` and, if it is a torch scheduler, drive ``optimizer``; the loaders must yield pairs
+    ``(inputs, targets)`` of tensors with the same number of rows, at least one; ``loss_fn`` must return a scalar
+    tensor (reduce over the batch, e.g. ``reduction="mean"``).
     """
-    _check_positive_int("num_epochs", num_epochs)
-    _check_positive_int("accumulation_steps", accumulation_steps)
+    _check_fit_arguments(model, loss_fn, optimizer, train_loader, val_loader, scheduler)
+    num_epochs = check_int("num_epochs", num_epochs, low=1)
+    accumulation_steps = check_int("accumulation_steps", accumulation_steps, low=1)
     _check_fit_options(scheduler_interval, clip_grad_norm, early_stopping, metrics, val_loader, progress)
     metrics = dict(metrics or {})
-    device = _model_device(model) if device is None else torch.device(device)
+    device = resolve_device(device, model)
     history = _new_history(val_loader, metrics)
     loop = Loop(
         model, loss_fn, optimizer, device, history, clip_grad_norm=clip_grad_norm, accumulation_steps=accumulation_steps
@@ -214,6 +247,12 @@ def fit(
 def linear_fit_error(model: torch.nn.Linear, weight: torch.Tensor, bias: float) -> tuple[float, float]:
     """Absolute errors ``(|slope - true|, |intercept - true|)`` of a fitted 1-output linear model; the slope
     error is the largest over features."""
+    if not isinstance(model, torch.nn.Linear) or model.out_features != 1 or model.bias is None:
+        raise ValueError(f"`model` must be a torch.nn.Linear with one output and a bias, got {model!r}")
+    check_tensor("weight", weight)
+    if weight.numel() != model.in_features:
+        raise ValueError(f"`weight` must have one entry per input feature ({model.in_features}), got {weight.numel()}")
+    check_number("bias", bias)
     slope_error = (model.weight.detach().reshape(-1).cpu() - weight.cpu()).abs().max().item()
     intercept_error = abs(model.bias.detach().item() - bias)
     if not (math.isfinite(slope_error) and math.isfinite(intercept_error)):
@@ -235,12 +274,17 @@ def run_trajectory(
     start) and ``losses[k]`` the function's value there (shape ``(steps + 1,)``). A run that diverges is not an
     error here: its points and losses simply become inf or nan, which is worth seeing in a figure.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"`steps` must be a non-negative int, got {steps!r}")
+    check_callable("make_optimizer", make_optimizer, "make_optimizer(params) -> torch.optim.Optimizer")
+    if not isinstance(landscape, Landscape):
+        raise ValueError(f"`landscape` must be a lib.landscapes.Landscape, got {type(landscape).__name__}")
+    steps = check_int("steps", steps, low=0)
+    check_dtype_floating("dtype", dtype)
     param = torch.tensor(landscape.start, dtype=dtype, requires_grad=True)
     optimizer = make_optimizer([param])
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise ValueError(f"`make_optimizer` must return a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    if not any(p is param for group in optimizer.param_groups for p in group["params"]):
+        raise ValueError("`make_optimizer` must build its optimizer on the parameters it is given, got one without")
     points, losses = [param.detach().clone()], []
     for _ in range(steps):
         optimizer.zero_grad()

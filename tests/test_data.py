@@ -77,3 +77,39 @@ def test_make_linear_data_rejects_a_non_positive_sample_count():
 def test_diabetes_split_rejects_a_test_fraction_outside_the_unit_interval():
     with pytest.raises(ValueError, match="`test_fraction`"):
         data.load_diabetes_split(test_fraction=1.0)
+
+
+@pytest.mark.parametrize(
+    ("test_fraction", "counts"),
+    [(0.999, "0 training and 442 test rows"), (0.998, "1 training and 441 test rows"), (0.001, "442 training and 0")],
+)
+def test_diabetes_split_refuses_a_test_fraction_that_leaves_a_side_empty_and_says_how_many_rows_each_gets(
+    test_fraction, counts
+):
+    message = f"`test_fraction` must leave at least 2 training rows and 1 test row.*{counts}"
+    with pytest.raises(ValueError, match=message):
+        data.load_diabetes_split(test_fraction=test_fraction)
+
+
+def test_diabetes_split_keeps_the_smallest_splits_that_are_allowed_finite():
+    for test_fraction in (0.995, 0.002):  # 2 training rows and 440 test rows; 441 and 1
+        split = data.load_diabetes_split(test_fraction=test_fraction)
+        assert torch.isfinite(split.X_train).all() and torch.isfinite(split.X_test).all()
+
+
+@pytest.mark.parametrize("seed", [-1, 0.5, True, "0", 2**64])
+def test_diabetes_split_refuses_a_seed_that_is_not_a_non_negative_int(seed):
+    with pytest.raises(ValueError, match="`seed` must be a non-negative int"):
+        data.load_diabetes_split(seed=seed)
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.bool, torch.complex64, "float32", float])
+def test_every_dataset_refuses_a_dtype_that_is_not_floating_point(dtype):
+    calls = [
+        lambda: data.load_diabetes_split(dtype=dtype),
+        lambda: data.make_linear_data(10, generator=_gen(), dtype=dtype),
+        lambda: data.make_heteroscedastic_data(10, generator=_gen(), dtype=dtype),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match="`dtype` must be a floating-point torch.dtype"):
+            call()

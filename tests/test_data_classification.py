@@ -125,7 +125,7 @@ def test_a_test_fraction_outside_the_open_unit_interval_is_rejected(loader, test
 
 
 def test_a_non_int_seed_is_rejected():
-    with pytest.raises(ValueError, match="`seed` must be an int"):
+    with pytest.raises(ValueError, match="`seed` must be a non-negative int"):
         data.load_breast_cancer_split(seed=0.5)
 
 
@@ -150,3 +150,29 @@ def test_subsample_classes_rejects_a_fraction_outside_zero_to_one(fraction):
 def test_subsample_classes_rejects_labels_that_do_not_match_the_rows():
     with pytest.raises(ValueError, match="`y` must be a vector with one label per row of `X`"):
         data.subsample_classes(torch.zeros(3, 2), torch.tensor([0, 1]), {1: 0.5}, generator=_g())
+
+
+@pytest.mark.parametrize("loader", [data.load_digits_split, data.load_breast_cancer_split])
+@pytest.mark.parametrize("test_fraction", [0.999, 0.001])
+def test_a_test_fraction_that_empties_a_side_of_some_class_is_refused_with_the_row_counts(loader, test_fraction):
+    message = r"`test_fraction` must leave .* rows of class \d+ into \d+ training and \d+ test"
+    with pytest.raises(ValueError, match=message):
+        loader(test_fraction=test_fraction)
+
+
+@pytest.mark.parametrize("seed", [-1, True, 2**64])
+def test_a_negative_bool_or_too_large_seed_is_rejected(seed):
+    with pytest.raises(ValueError, match="`seed` must be a non-negative int"):
+        data.load_breast_cancer_split(seed=seed)
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.uint8, "float32"])
+def test_a_dtype_that_would_truncate_the_features_is_refused(dtype):
+    calls = [
+        lambda: data.load_digits_split(dtype=dtype),
+        lambda: data.make_two_blobs(10, generator=_g(), dtype=dtype),
+        lambda: data.make_imbalanced_classification(100, generator=_g(), dtype=dtype),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match="`dtype` must be a floating-point torch.dtype"):
+            call()

@@ -97,7 +97,7 @@ def test_himmelblau_has_four_distinct_minima():
 
 
 def test_kappa_below_one_raises_naming_kappa():
-    with pytest.raises(ValueError, match=r"`kappa` must be in \[1, inf\]"):
+    with pytest.raises(ValueError, match=r"`kappa` must be in \[1, inf\)"):
         landscapes.quadratic(0.5)
 
 

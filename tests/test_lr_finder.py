@@ -102,3 +102,50 @@ def test_an_empty_loader_is_an_error_and_the_model_is_still_restored():
     model, _ = _setup()
     with pytest.raises(ValueError, match="`loader`"):
         train.lr_range_test(model, mse, _sgd, [], start_lr=1e-4, end_lr=1.0, num_steps=10)
+
+
+def test_a_factory_that_builds_on_another_models_parameters_is_refused():
+    model, loader = _setup()
+    other, _ = _setup(seed=1)
+    with pytest.raises(ValueError, match="`optimizer_factory` must return an optimizer of `model`'s parameters"):
+        train.lr_range_test(
+            model, mse, lambda p, lr: _sgd(other.parameters(), lr), loader, start_lr=1e-3, end_lr=1e-2, num_steps=3
+        )
+
+
+def test_a_model_without_parameters_is_swept_on_the_cpu_like_fit_does():
+    scale = torch.nn.Parameter(torch.ones(()))  # the only parameter lives in the loss
+
+    def scaled_mse(output, target):
+        return mse(scale * output, target)
+
+    loader = [(torch.ones(4, 1), 2 * torch.ones(4, 1))]
+    def factory(params, lr):
+        return _sgd([scale], lr)
+
+    identity = torch.nn.Identity()
+    result = train.lr_range_test(identity, scaled_mse, factory, loader, start_lr=1e-3, end_lr=0.1, num_steps=3)
+    assert len(result.lrs) == 3
+
+
+@pytest.mark.parametrize(
+    ("loader", "message"),
+    [
+        ([(torch.zeros(4, 4), torch.zeros(3, 1))], "`loader` must yield inputs and targets with as many rows"),
+        (iter([(torch.zeros(4, 4), torch.zeros(4, 1))]), "`loader` must yield batches in every epoch"),
+        (torch.zeros(4, 4), "`loader` must be an iterable of"),
+    ],
+    ids=["row-mismatch", "one-shot-iterator", "tensor"],
+)
+def test_a_bad_loader_is_refused_by_name(loader, message):
+    model, _ = _setup()
+    with pytest.raises(ValueError, match=message):
+        train.lr_range_test(model, mse, _sgd, loader, start_lr=1e-4, end_lr=1e-3, num_steps=3)
+
+
+def test_a_loss_that_is_not_reduced_is_refused():
+    model, loader = _setup()
+    with pytest.raises(ValueError, match=r"`loss_fn` must return a scalar tensor, got shape \(16, 1\)"):
+        train.lr_range_test(
+            model, lambda o, t: mse(o, t, reduction="none"), _sgd, loader, start_lr=1e-4, end_lr=1e-3, num_steps=3
+        )

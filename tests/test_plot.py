@@ -7,6 +7,7 @@ import torch
 from matplotlib.colors import to_hex
 
 from lib import plot
+from lib.lr_finder import LRRangeTestResult
 
 
 def test_every_colour_is_a_valid_matplotlib_colour_and_losses_differ_from_each_other():
@@ -58,3 +59,66 @@ def test_helpers_leave_rcparams_alone_and_set_style_changes_them():
     with matplotlib.rc_context():
         plot.set_style()
         assert matplotlib.rcParams["axes.grid"] is True
+
+
+# ----- data a helper cannot draw is refused by name ---------------------------------------------------------
+
+
+def _blobs():
+    X = torch.tensor([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
+    return X, torch.tensor([0, 1, 0, 1])
+
+
+BAD_PLOTS = {
+    "empty-x": (lambda ax: plot.plot_curves([], {"mse": []}, xlabel="x", ylabel="y", ax=ax), "`x` must not be empty"),
+    "curve-length": (
+        lambda ax: plot.plot_curves([0, 1, 2], {"mse": [0, 1]}, xlabel="x", ylabel="y", ax=ax),
+        r"`curves\['mse'\]` must have one value per entry of `x` \(3\), got 2",
+    ),
+    "curve-2d": (
+        lambda ax: plot.plot_curves([0, 1], {"mse": [[0, 1]]}, xlabel="x", ylabel="y", ax=ax),
+        r"`curves\['mse'\]` must be 1-D, got shape \(1, 2\)",
+    ),
+    "no-curves": (lambda ax: plot.plot_curves([0, 1], {}, xlabel="x", ylabel="y", ax=ax), "`curves` must hold"),
+    "not-an-axes": (lambda ax: plot.plot_curves([0], {"a": [0]}, xlabel="x", ylabel="y", ax="ax"), "`ax` must be"),
+    "fits-empty": (lambda ax: plot.plot_fits([], [], {}, ax=ax), "`x` must not be empty"),
+    "fits-length": (lambda ax: plot.plot_fits([0, 1], [0, 1, 2], {}, ax=ax), "`y` must have one value per entry"),
+    "fits-nan-x": (lambda ax: plot.plot_fits([0, float("nan")], [0, 1], {}, ax=ax), "`x` must be finite"),
+    "fits-line": (lambda ax: plot.plot_fits([0, 1], [0, 1], {"mse": 2.0}, ax=ax), r"`lines\['mse'\]` must be a pair"),
+    "fits-mask-float": (
+        lambda ax: plot.plot_fits([0, 1], [0, 1], {}, outlier_mask=torch.tensor([0.0, 1.0]), ax=ax),
+        "`outlier_mask` must hold booleans",
+    ),
+    "history-empty-values": (lambda ax: plot.plot_history({"a": {"train_loss": []}}, ax=ax), "must not be empty"),
+    "history-empty": (lambda ax: plot.plot_history({}, ax=ax), "`histories` must hold at least one entry"),
+    "history-logy": (lambda ax: plot.plot_history({"a": {"train_loss": [1.0]}}, logy="no", ax=ax), "`logy`"),
+    "boundary-3-columns": (
+        lambda ax: plot.plot_decision_boundary(lambda Z: Z[:, 0], torch.zeros(4, 3), torch.zeros(4), ax=ax),
+        r"`X` must have shape \(n_samples, 2\), got \(4, 3\)",
+    ),
+    "boundary-empty": (
+        lambda ax: plot.plot_decision_boundary(lambda Z: Z[:, 0], torch.zeros(0, 2), torch.zeros(0), ax=ax),
+        "`X` must not be empty",
+    ),
+    "boundary-scores": (
+        lambda ax: plot.plot_decision_boundary(lambda Z: Z, *_blobs(), ax=ax),
+        "`predict_fn` must return one score per row",
+    ),
+    "boundary-show-data": (
+        lambda ax: plot.plot_decision_boundary(lambda Z: Z[:, 0], *_blobs(), show_data="False", ax=ax),
+        "`show_data` must be True or False",
+    ),
+    "lr-range-empty": (
+        lambda ax: plot.plot_lr_range(LRRangeTestResult([], [], [], diverged=True), ax=ax),
+        "`result` must hold at least one measurement",
+    ),
+    "schedules-none": (lambda ax: plot.plot_schedules({"a": lambda t: None}, 3, ax=ax), "must return a finite"),
+    "color-not-a-string": (lambda ax: plot.color(3), "`name` must be a string"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_PLOTS))
+def test_a_helper_refuses_data_it_cannot_draw_and_names_the_argument(case, ax):
+    call, message = BAD_PLOTS[case]
+    with pytest.raises(ValueError, match=message):
+        call(ax)

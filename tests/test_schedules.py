@@ -12,6 +12,7 @@ runs below: at most 6e-16 of the base lr absolute and 2.3e-15 relative; several 
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from torch.optim import lr_scheduler
@@ -217,3 +218,41 @@ def test_as_lambda_lr_rejects_bad_arguments_before_training_starts():
     with pytest.raises(ValueError, match="`total_steps`"):
         schedules.as_lambda_lr(optimizer, schedules.cosine, lr=0.1, total_steps=0)
     assert optimizer.param_groups[0]["lr"] == 1.0  # untouched by a call that failed
+
+
+def test_warmup_cosine_checks_eta_min_from_the_first_step_not_only_after_the_warmup():
+    with pytest.raises(ValueError, match="`eta_min` must be in"):
+        schedules.warmup_cosine(0, lr=0.1, warmup_steps=5, total_steps=10, eta_min=0.5)
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    with pytest.raises(ValueError, match="`eta_min`"):  # fails before training, not at step `warmup_steps`
+        schedules.as_lambda_lr(optimizer, schedules.warmup_cosine, lr=0.1, warmup_steps=5, total_steps=10, eta_min=-1)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_numpy_and_0d_integer_tensor_steps_give_the_same_lr_as_python_ints(name):
+    ours = CASES[name][0]
+    for t in [0, 1, 7, 42]:
+        expected = ours(t)
+        for step in (np.int64(t), np.int32(t), torch.tensor(t), torch.tensor(t, dtype=torch.int32)):
+            result = ours(step)
+            assert result == expected and type(result) is float
+
+
+@pytest.mark.parametrize(
+    "step", [True, 1.0, np.float64(1.0), torch.tensor(1.0), torch.tensor(True), torch.tensor([1]), -1, np.int64(-1)]
+)
+def test_a_step_that_is_a_bool_a_float_a_vector_or_negative_is_refused(step):
+    with pytest.raises(ValueError, match="`step` must be a non-negative int"):
+        schedules.cosine(step, lr=0.1, total_steps=10)
+
+
+@pytest.mark.parametrize("three_phase", ["no", "False", 0, None])
+def test_one_cycle_refuses_a_three_phase_flag_that_is_not_a_bool(three_phase):
+    with pytest.raises(ValueError, match="`three_phase` must be True or False"):
+        schedules.one_cycle(0, max_lr=0.1, total_steps=100, three_phase=three_phase)
+
+
+def test_as_lambda_lr_refuses_a_schedule_that_does_not_return_a_learning_rate():
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    with pytest.raises(ValueError, match="`schedule` must return a learning rate"):
+        schedules.as_lambda_lr(optimizer, lambda step: None)

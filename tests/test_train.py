@@ -404,3 +404,117 @@ def test_an_empty_loader_is_an_error_naming_it():
     model = _mlp()
     with pytest.raises(ValueError, match="`train_loader`"):
         train.fit(model, mse, torch.optim.SGD(model.parameters(), lr=0.1), [], num_epochs=1)
+
+
+# --- what fit and evaluate are given: the model, the optimizer, the scheduler, the loss, the batches ----------
+
+
+def _fit_one_epoch(model=None, *, loss_fn=mse, optimizer=None, train_loader=None, **kwargs):
+    model = _mlp() if model is None else model
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1) if optimizer is None else optimizer
+    train_loader = [(torch.zeros(2, 3), torch.zeros(2, 1))] if train_loader is None else train_loader
+    return train.fit(model, loss_fn, optimizer, train_loader, num_epochs=1, progress=False, **kwargs)
+
+
+def test_an_optimizer_built_on_another_models_parameters_is_refused_instead_of_training_nothing():
+    other = _mlp(seed=1)
+    with pytest.raises(ValueError, match="`optimizer` must be an optimizer of `model`'s parameters"):
+        _fit_one_epoch(_mlp(), optimizer=torch.optim.SGD(other.parameters(), lr=0.1))
+
+
+def test_an_optimizer_of_part_of_the_model_or_of_extra_loss_parameters_is_accepted():
+    model = _mlp()
+    _fit_one_epoch(model, optimizer=torch.optim.SGD(model[2].parameters(), lr=0.1))  # fine-tuning the last layer
+    scale = torch.nn.Parameter(torch.ones(()))
+    optimizer = torch.optim.SGD([*model.parameters(), scale], lr=0.1)  # a loss with a learnable parameter
+    _fit_one_epoch(model, loss_fn=lambda out, t: mse(scale * out, t), optimizer=optimizer)
+
+
+def test_a_scheduler_built_on_another_optimizer_is_refused():
+    model = _mlp()
+    other = torch.optim.SGD(_mlp(seed=1).parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="`scheduler` must be built on `optimizer`"):
+        _fit_one_epoch(model, scheduler=torch.optim.lr_scheduler.StepLR(other, step_size=1))
+
+
+def test_a_scheduler_without_a_step_method_is_refused():
+    with pytest.raises(ValueError, match=r"`scheduler` must have a \.step\(\) method"):
+        _fit_one_epoch(scheduler=0.1)
+
+
+def test_a_loss_that_is_not_reduced_is_refused_with_its_shape_and_the_reduction_hint():
+    message = r"`loss_fn` must return a scalar tensor, got shape \(2, 1\).*reduction='mean'"
+    with pytest.raises(ValueError, match=message):
+        _fit_one_epoch(loss_fn=lambda out, t: mse(out, t, reduction="none"))
+
+
+@pytest.mark.parametrize(
+    ("loss_fn", "message"),
+    [
+        ("mse", "`loss_fn` must be a callable"),
+        (lambda out, t: mse(out, t).item(), "`loss_fn` must return a floating-point scalar tensor, got float"),
+        (lambda out, t: mse(out, t).detach(), "`loss_fn` must return a tensor that depends on the model"),
+    ],
+    ids=["not-callable", "a-float", "detached"],
+)
+def test_a_loss_fn_that_is_not_callable_or_returns_no_gradient_is_refused(loss_fn, message):
+    with pytest.raises(ValueError, match=message):
+        _fit_one_epoch(loss_fn=loss_fn)
+
+
+@pytest.mark.parametrize(
+    ("batches", "message"),
+    [
+        ([(torch.zeros(2, 3),)], r"`train_loader` must yield \(inputs, targets\) pairs, got a tuple of length 1"),
+        ([torch.zeros(2, 3)], r"`train_loader` must yield \(inputs, targets\) pairs"),
+        ([(torch.zeros(2, 3), [0.0, 0.0])], "`train_loader` must yield tensors with a batch dimension"),
+        ([(torch.zeros(2, 3), torch.zeros(3, 1))], "got 2 inputs and 3 targets in batch 0"),
+        ([(torch.zeros(0, 3), torch.zeros(0, 1))], "`train_loader` must yield non-empty batches"),
+        (torch.zeros(2, 3), "`train_loader` must be an iterable of .* got Tensor"),
+        (torch.utils.data.TensorDataset(torch.zeros(2, 3), torch.zeros(2, 1)), "got TensorDataset"),
+    ],
+    ids=["one-element", "a-tensor-per-batch", "targets-a-list", "row-mismatch", "empty-batch", "tensor", "dataset"],
+)
+def test_a_loader_that_does_not_yield_pairs_of_tensors_of_one_length_is_refused(batches, message):
+    with pytest.raises(ValueError, match=message):
+        _fit_one_epoch(train_loader=batches)
+
+
+def test_a_one_shot_generator_is_refused_in_the_epoch_where_it_runs_dry():
+    model = _mlp()
+    batches = ((torch.zeros(2, 3), torch.zeros(2, 1)) for _ in range(2))
+    with pytest.raises(ValueError, match="`train_loader` must yield batches in every epoch.*epoch 1"):
+        train.fit(model, mse, torch.optim.SGD(model.parameters(), lr=0.1), batches, num_epochs=2, progress=False)
+
+
+def test_an_empty_validation_loader_is_named_as_such():
+    with pytest.raises(ValueError, match="`val_loader` must yield at least one batch"):
+        _fit_one_epoch(val_loader=[])
+
+
+def test_a_metric_that_returns_more_than_one_number_is_named():
+    val = [(torch.zeros(2, 3), torch.zeros(2, 1))]
+    with pytest.raises(ValueError, match=r"`metrics\['err'\]` must return a number, got Tensor of shape \(2, 1\)"):
+        _fit_one_epoch(val_loader=val, metrics={"err": lambda out, t: (out - t).abs()})
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: _fit_one_epoch(torch.nn.functional.relu, optimizer=torch.optim.SGD(_mlp().parameters())), "model"),
+        (lambda: _fit_one_epoch(optimizer="sgd"), "optimizer"),
+        (lambda: _fit_one_epoch(device="gpu0"), "device"),
+        (lambda: train.evaluate(_mlp(), mse, [(torch.zeros(2, 3), torch.zeros(3, 1))]), "loader"),
+        (lambda: train.evaluate(_mlp(), mse, [(torch.zeros(2, 3), torch.zeros(2, 1))], device="gpu0"), "device"),
+        (lambda: train.evaluate(_mlp(), "mse", [(torch.zeros(2, 3), torch.zeros(2, 1))]), "loss_fn"),
+    ],
+    ids=["fit-model", "fit-optimizer", "fit-device", "evaluate-batch", "evaluate-device", "evaluate-loss-fn"],
+)
+def test_fit_and_evaluate_name_a_bad_model_optimizer_device_or_loader(call, name):
+    with pytest.raises(ValueError, match=f"`{name}`"):
+        call()
+
+
+def test_make_loader_refuses_a_shuffle_flag_that_is_not_a_bool():
+    with pytest.raises(ValueError, match="`shuffle` must be True or False, got 'False'"):
+        train.make_loader(torch.zeros(4, 1), torch.zeros(4), batch_size=2, shuffle="False")
