@@ -7,6 +7,7 @@ input where the values part — rather than just "False".
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -110,6 +111,23 @@ def _input_grad(args: tuple, out) -> torch.Tensor | None:
     return torch.zeros_like(first) if grad is None else grad
 
 
+def _check_callable(name: str, value) -> None:
+    if not callable(value):
+        raise ValueError(f"`{name}` must be a function (callable), got {type(value).__name__}")
+
+
+def _check_cases(cases) -> list[Case]:
+    """A list of at least one :class:`Case`: with none, a check would compare nothing and always pass."""
+    if isinstance(cases, Case) or not isinstance(cases, Sequence):
+        raise ValueError(f"`cases` must be a list of Case objects, got {type(cases).__name__}")
+    if not cases:
+        raise ValueError("`cases` must hold at least one Case, got none: a check of no cases would always pass")
+    for i, case in enumerate(cases):
+        if not isinstance(case, Case):
+            raise ValueError(f"`cases[{i}]` must be a Case(description, args, kwargs), got {type(case).__name__}")
+    return list(cases)
+
+
 def check_function(
     fn: Callable,
     reference: Callable,
@@ -122,7 +140,11 @@ def check_function(
 ) -> CheckResult:
     """Compare ``fn`` with ``reference`` on every case: output shape, values, and (when ``check_grad``) the
     gradient of the summed output with respect to the first argument."""
+    _check_callable("fn", fn)
+    _check_callable("reference", reference)
     name = name or getattr(fn, "__name__", "your function")
+    cases = _check_cases(cases)
+    atol, rtol = check_number("atol", atol, low=0), check_number("rtol", rtol, low=0)
     for case in cases:
         _, want = _call(reference, case, "the reference", False)
         args, got = _call(fn, case, name, check_grad)
@@ -251,13 +273,57 @@ def check_choice(answer, *, correct, explanations: Mapping) -> CheckResult:
     return CheckResult(f"✓ Right: {explanations[answer]}")
 
 
+def _one_digit(x: float) -> str:
+    """``x`` > 0 rounded to one significant digit: 0.034 → "0.03", 12.3 → "10", 2.6 → "3"."""
+    return f"{round(x, -math.floor(math.log10(x))):g}"
+
+
+def _tolerance(rtol: float, atol: float) -> str:
+    """``±0.1%`` (two significant digits, so that 0.1 % does not read ±0%), with ``atol`` when there is one."""
+    relative = f"±{100 * rtol:.2g}%"
+    return f"{relative} or ±{atol:g}" if atol > 0 else relative
+
+
+def _miss(value: float, expected: float) -> str:
+    """Which way ``value`` misses ``expected`` and roughly by how much, without giving ``expected`` away."""
+    direction = "too high" if value > expected else "too low"
+    if expected == 0:
+        return f"is {direction}"
+    if value == 0:
+        return "is wrong: the answer is not 0"
+    if (value > 0) != (expected > 0):
+        return "has the wrong sign"
+    ratio = value / expected
+    if ratio >= 2:
+        return f"is {direction}: about {_one_digit(ratio)} times the size of the answer"
+    if ratio <= 0.5:
+        return f"is {direction}: about 1/{_one_digit(1 / ratio)} of the size of the answer"
+    return f"is {direction} by about {_one_digit(100 * abs(ratio - 1))}%"
+
+
 def check_value(value, expected: float, *, name: str, rtol: float = 1e-3, atol: float = 0.0, hint: str = ""):
-    """Check a number a learner computed (``value``) against ``expected``; ``hint`` is shown when it differs."""
-    rtol = check_number("rtol", rtol, low=0)
-    value = float(value.item() if isinstance(value, torch.Tensor) else value)
+    """Check a number a learner computed (``value``) against ``expected``; ``hint`` is shown when it differs.
+
+    The messages never show ``expected``: a failure says whether ``value`` is too high or too low and roughly by
+    how much (relative), a success says within which tolerance. nan and ±inf always fail.
+    """
+    if not isinstance(name, str):
+        raise ValueError(f"`name` must be a str, got {type(name).__name__}")
+    expected = check_number("expected", expected)
+    rtol, atol = check_number("rtol", rtol, low=0), check_number("atol", atol, low=0)
+    if isinstance(value, torch.Tensor) and value.numel() != 1:
+        raise AssertionError(f"{name} should be one number, got a tensor of shape {tuple(value.shape)}.")
+    try:
+        value = float(value.item() if isinstance(value, torch.Tensor) else value)
+    except (TypeError, ValueError) as error:
+        raise AssertionError(f"{name} should be a number, got {type(value).__name__}.") from error
+    if not math.isfinite(value):
+        raise AssertionError(f"{name} = {value}, not a finite number: look for a division by zero, a log of 0 or "
+                             f"an overflow. {hint}".rstrip())
     if abs(value - expected) > atol + rtol * abs(expected):
-        raise AssertionError(f"{name} = {value:.6g}, expected {expected:.6g} (±{rtol:.0%}). {hint}".rstrip())
-    return CheckResult(f"✓ {name} = {value:.6g} (expected {expected:.6g}).")
+        raise AssertionError(f"{name} = {value:.6g} {_miss(value, expected)} "
+                             f"(tolerance {_tolerance(rtol, atol)}). {hint}".rstrip())
+    return CheckResult(f"✓ {name} = {value:.6g} (within {_tolerance(rtol, atol)} of the reference).")
 
 
 def format_difference(value: float, *, floor: float = 0.0) -> str:
