@@ -174,6 +174,31 @@ def test_values_and_gradients_equal_the_twin_for_logits_of_100_and_1e4(name, dty
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("weight", [False, True])
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.1])
+@pytest.mark.parametrize("target_kind", ["indices", "indices_ignored", "probabilities"])
+def test_cross_entropy_with_masked_minus_inf_logits_equals_torch(dtype, weight, label_smoothing, target_kind):
+    """-inf logits mask classes (e.g. padding); torch is finite with class indices when no smoothing is asked and
+    inf with smoothing or probability targets (its smoothing term sums log p over every class); we match both."""
+    inf = float("inf")
+    input = torch.tensor([[1.0, -inf, 0.5], [0.2, 0.3, -inf], [-inf, 2.0, -1.0], [0.1, -inf, -inf]], dtype=dtype)
+    targets = {"indices": torch.tensor([0, 1, 2, 0]), "indices_ignored": torch.tensor([0, -100, 2, 0]),
+               "probabilities": torch.tensor([[0.7, 0.0, 0.3], [0.5, 0.5, 0.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]],
+                                             dtype=dtype)}  # fmt: skip
+    target = targets[target_kind]
+    options = {"label_smoothing": label_smoothing}
+    if weight:
+        options["weight"] = torch.tensor([1.0, 2.0, 0.5], dtype=dtype)
+    for reduction in REDUCTIONS:
+        value, grad = _value_and_grad(losses.cross_entropy, input, target, reduction, options)
+        twin_value, twin_grad = _value_and_grad(F.cross_entropy, input, target, reduction, options)
+        if target_kind != "probabilities" and label_smoothing == 0:
+            assert torch.isfinite(value).all() and torch.isfinite(grad).all()
+        assert_close(value, twin_value, equal_nan=True)
+        assert_close(grad, twin_grad, equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_bce_at_probabilities_exactly_0_and_1_matches_torch_clamp_and_gradient(dtype):
     input = torch.tensor([0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1e-30], dtype=dtype)
     target = torch.tensor([0.0, 1.0, 0.0, 1.0, 0.3, 0.7, 1.0], dtype=dtype)

@@ -286,6 +286,8 @@ def cross_entropy(
     log_p = log_softmax(input, 1)
     nll = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction="none")
     _, w_y = _target_weights(target, weight, ignore_index, input.dtype)
+    if label_smoothing == 0:  # not 0 · (smoothing term): a masked logit (-inf) makes that term inf, and 0 · inf = nan
+        return _weighted_reduce(nll, w_y, reduction, unbatched)
     w_c = torch.ones(n_classes, dtype=input.dtype, device=input.device) if weight is None else weight
     uniform = -(w_c.view(-1, *[1] * (log_p.dim() - 2)) * log_p).sum(1)
     uniform = torch.where(target != ignore_index, uniform, 0)
