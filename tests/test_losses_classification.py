@@ -323,9 +323,60 @@ def test_class_indices_that_are_not_int64_are_rejected(loss, dtype):
         loss(torch.zeros(2, 3), torch.tensor([0, 1]).to(dtype))
 
 
-def test_nll_rejects_floating_targets():
-    with pytest.raises(ValueError, match="`target` must hold class indices as torch.int64"):
-        losses.nll_loss(torch.zeros(2, 3), torch.tensor([0.0, 1.0]))
+@pytest.mark.parametrize("loss", [losses.nll_loss, losses.multi_margin_loss, losses.softmax_focal_loss])
+def test_floating_class_indices_are_told_to_use_long_and_not_offered_probabilities(loss):
+    with pytest.raises(ValueError) as error:
+        loss(torch.zeros(2, 3), torch.tensor([0.0, 1.0]))
+    message = str(error.value)
+    assert "class indices as torch.int64 (integers), got torch.float32 — use target.long()" in message
+    assert "probabilit" not in message  # these losses take class indices only
+
+
+@pytest.mark.parametrize("input_shape", [(2, 3), (3,), (2, 3, 4)])
+def test_cross_entropy_with_floating_class_indices_says_use_long_not_a_shape_mistake(input_shape):
+    input = torch.zeros(input_shape)
+    target = torch.zeros(input_shape[:1] + input_shape[2:] if len(input_shape) > 1 else ())
+    with pytest.raises(ValueError, match=r"class indices as torch.int64 \(integers\), got torch.float32 — use "
+                                         r"target.long\(\); class probabilities would have the shape of `input`"):
+        losses.cross_entropy(input, target)
+
+
+def test_cross_entropy_with_integer_targets_of_another_dtype_mentions_both_kinds_of_target():
+    with pytest.raises(ValueError, match=r"got torch.int32 — use target.long\(\), or pass class probabilities"):
+        losses.cross_entropy(torch.zeros(2, 3), torch.tensor([0, 1], dtype=torch.int32))
+
+
+@pytest.mark.parametrize("loss", [losses.cross_entropy, losses.nll_loss])
+@pytest.mark.parametrize("ignore_index", [True, False, 1.5, -100.0, "1", None])
+def test_an_ignore_index_that_is_not_an_int_is_rejected_naming_it(loss, ignore_index):
+    with pytest.raises(ValueError, match="`ignore_index` must be an int"):
+        loss(torch.zeros(2, 3), torch.tensor([0, 1]), ignore_index=ignore_index)
+
+
+def test_ignore_index_true_no_longer_ignores_class_1():
+    input, target = torch.randn(4, 3, generator=torch.Generator().manual_seed(0)), torch.tensor([0, 1, 2, 1])
+    with pytest.raises(ValueError, match="`ignore_index`"):
+        losses.cross_entropy(input, target, ignore_index=True)
+    assert_close(losses.cross_entropy(input, target, ignore_index=1), F.cross_entropy(input, target, ignore_index=1))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("n_classes", [10, 100])
+def test_low_precision_softmax_probabilities_are_accepted_as_targets(dtype, n_classes):
+    g = torch.Generator().manual_seed(n_classes)
+    logits = torch.randn(64, n_classes, generator=g) * 3
+    target = torch.softmax(logits.to(dtype), 1)  # rows sum to 1 ± a few eps of the dtype, not ± 1e-4
+    assert ((target.double().sum(1) - 1).abs() > 1e-4).any()
+    input = torch.randn(64, n_classes, generator=g).to(dtype)
+    value = losses.cross_entropy(input, target)
+    assert value.dtype == dtype
+    assert_close(value.float(), F.cross_entropy(input.float(), target.float()), rtol=2e-2, atol=0)
+
+
+def test_the_row_sum_tolerance_is_still_1e_4_for_float32_targets():
+    target = torch.tensor([[0.5, 0.5, 0.0], [0.3, 0.3, 0.4005]])
+    with pytest.raises(ValueError, match=r"sum to 1 along dim 1 \(to within 0.0001 for torch.float32\)"):
+        losses.cross_entropy(torch.zeros(2, 3), target)
 
 
 @pytest.mark.parametrize("loss", INDEX_LOSSES)

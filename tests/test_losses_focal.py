@@ -248,6 +248,18 @@ def test_sigmoid_focal_rejects_a_column_against_a_vector():
         losses.sigmoid_focal_loss(torch.zeros(3, 1), torch.zeros(3))
 
 
+@pytest.mark.parametrize(("inputs", "targets", "named"), [
+    ([0.0, 1.0], torch.zeros(2), "`inputs` must be a torch.Tensor"),
+    (torch.zeros(2), [0.0, 1.0], "`targets` must be a torch.Tensor"),
+    (torch.zeros(2, dtype=torch.int64), torch.zeros(2), "`inputs` must be a floating-point tensor"),
+    (torch.zeros(3, 1), torch.zeros(3), "`targets` must have the same shape as `inputs`"),
+    (torch.zeros(3), torch.zeros(3, dtype=torch.float64), "`targets` must have the same dtype as `inputs`"),
+])  # fmt: skip
+def test_sigmoid_focal_messages_name_its_arguments_inputs_and_targets(inputs, targets, named):
+    with pytest.raises(ValueError, match=named):
+        losses.sigmoid_focal_loss(inputs, targets)
+
+
 @pytest.mark.parametrize("target", [torch.tensor([0, 3]), torch.tensor([0.0, 1.0]), torch.tensor([0, -100])])
 def test_softmax_focal_rejects_targets_that_are_not_valid_int64_class_indices(target):
     with pytest.raises(ValueError, match="`target` must hold class indices"):

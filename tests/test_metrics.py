@@ -131,3 +131,21 @@ def test_a_3d_probs_is_rejected():
 def test_n_bins_that_is_not_a_positive_int_is_rejected(n_bins):
     with pytest.raises(ValueError, match="`n_bins` must be a positive int"):
         metrics.reliability_diagram_data(torch.full((2, 2), 0.5), torch.tensor([0, 1]), n_bins=n_bins)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_low_precision_softmax_probabilities_are_accepted(dtype):
+    g = torch.Generator().manual_seed(0)
+    probs = torch.softmax(torch.randn(200, 10, generator=g).to(dtype) * 3, 1)
+    labels = torch.randint(0, 10, (200,), generator=g)
+    assert ((probs.double().sum(1) - 1).abs() > 1e-4).any()  # what a fixed 1e-4 tolerance rejected
+    ece = metrics.expected_calibration_error(probs, labels)
+    assert ece == pytest.approx(metrics.expected_calibration_error(probs.double() / probs.double().sum(1, True),
+                                                                   labels), abs=1e-2)
+
+
+@pytest.mark.parametrize(("probs", "labels", "named"), [("abc", [0], "`probs` must be a tensor"),
+                                                        ([[0.5, 0.5]], ["a"], "`labels` must be a tensor")])
+def test_values_that_are_not_numbers_are_rejected_naming_the_argument(probs, labels, named):
+    with pytest.raises(ValueError, match=named):
+        metrics.expected_calibration_error(probs, labels)

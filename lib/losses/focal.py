@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from lib._validate import check_number, check_pair, check_reduction, reduce
+from lib._validate import check_floating, check_number, check_reduction, check_same_dtype, check_same_shape, reduce
 from lib.losses.classification import (
     _check_class_weight,
     _check_in_unit_interval,
@@ -50,7 +50,10 @@ def sigmoid_focal_loss(
     "mean" is the plain mean over all elements. ``gamma=0, alpha=-1`` is
     ``F.binary_cross_entropy_with_logits``.
     """
-    check_pair(inputs, targets)
+    check_floating("inputs", inputs)  # torchvision's plural names, so that a message names the argument passed
+    check_floating("targets", targets)
+    check_same_shape(inputs, targets, names=("inputs", "targets"))
+    check_same_dtype(inputs, targets, names=("inputs", "targets"))
     _check_in_unit_interval("targets", targets)
     alpha = check_number("alpha", alpha, high=1)
     gamma = check_number("gamma", gamma, low=0)
