@@ -76,7 +76,7 @@ def reliability_diagram_data(probs, labels, *, n_bins: int = 15) -> ReliabilityD
     if isinstance(n_bins, bool) or not isinstance(n_bins, int) or n_bins < 1:
         raise ValueError(f"`n_bins` must be a positive int, got {n_bins!r}")
     confidence, correct = _top_label(probs, labels)
-    edges = torch.linspace(0, 1, n_bins + 1, dtype=torch.float64)
+    edges = torch.arange(n_bins + 1, dtype=torch.float64) / n_bins  # k / n exactly rounded; linspace can be an ulp off
     bins = torch.bucketize(confidence, edges[1:-1], right=False)  # (lo, hi]: a value on an edge goes left
     counts = torch.bincount(bins, minlength=n_bins)
     confidence_sum = torch.bincount(bins, weights=confidence, minlength=n_bins)

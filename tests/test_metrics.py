@@ -93,6 +93,16 @@ def test_ece_equals_a_plain_python_twin(n, n_classes, n_bins, data):
     assert ece == pytest.approx(_ece_by_loops(probs, labels, n_bins), abs=1e-9)
 
 
+@pytest.mark.parametrize(("n_bins", "k"), [(3, 2), (14, 12), (15, 11), (28, 24)])
+def test_a_confidence_exactly_on_a_bin_edge_goes_to_the_lower_bin(n_bins, k):
+    confidence = k / n_bins  # an edge that torch.linspace(0, 1, n_bins + 1) rounds to a neighbouring float
+    probs = [[confidence, 1 - confidence]]
+    data = metrics.reliability_diagram_data(probs, [0], n_bins=n_bins)
+    assert data.counts[k - 1] == 1 and data.counts.sum() == 1
+    assert metrics.expected_calibration_error(probs, [0], n_bins=n_bins) == pytest.approx(
+        _ece_by_loops(probs, [0], n_bins), abs=1e-12)
+
+
 # ----- bad input: one test per kind of mistake ---------------------------------------------------------------
 
 
