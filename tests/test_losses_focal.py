@@ -3,7 +3,7 @@
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from torch.testing import assert_close
 
@@ -208,6 +208,7 @@ def test_softmax_focal_gradcheck_in_float64(gamma):
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=4, max_size=4), st.integers(0, 3),
        st.floats(0.01, 5))
+@example([1.192092896e-07, -37.0, -1.0, -0.0078125], 1, 2.0)  # p_y ≈ 1e-16: log(1 − p_y) rounded to +1e-16
 def test_softmax_focal_is_at_most_cross_entropy_for_positive_gamma(values, target, gamma):
     z = torch.tensor([values], dtype=torch.float64)
     t = torch.tensor([target])

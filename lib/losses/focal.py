@@ -97,7 +97,8 @@ def softmax_focal_loss(
     log_p = log_softmax(input, 1)
     is_target = F.one_hot(target, input.shape[1]).movedim(-1, 1).bool()
     log_p_y = log_p.gather(1, target.unsqueeze(1)).squeeze(1)
-    log_1m_p_y = torch.logsumexp(log_p.masked_fill(is_target, float("-inf")), dim=1)
+    # log(1 − p_y) ≤ 0; the log-sum-exp can round to a hair above 0 when p_y ≈ 0, making the factor exceed 1
+    log_1m_p_y = torch.logsumexp(log_p.masked_fill(is_target, float("-inf")), dim=1).clamp(max=0.0)
     alpha_y = torch.ones_like(log_p_y) if alpha is None else alpha[target]
     loss = -alpha_y * torch.exp(gamma * log_1m_p_y) * log_p_y
     return _weighted_reduce(loss, alpha_y, reduction, unbatched)
