@@ -456,6 +456,18 @@ def test_an_unknown_reduction_is_rejected(name):
         ours(input, target, reduction="avg", **options)
 
 
+@pytest.mark.parametrize(("ours", "twin"), [(losses.softmax, F.softmax), (losses.log_softmax, F.log_softmax)])
+@pytest.mark.parametrize(("shape", "dim"), [((2, 0), 1), ((2, 0), -1), ((0, 3), 1), ((0, 3), 0), ((2, 0, 4), 1),
+                                           ((0,), 0)])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_softmax_of_a_tensor_with_an_empty_dimension_is_empty_like_torch(ours, twin, shape, dim, dtype):
+    input = torch.zeros(shape, dtype=dtype, requires_grad=True)
+    value = ours(input, dim)
+    assert_close(value, twin(input, dim))
+    (grad,) = torch.autograd.grad(value.sum(), input)
+    assert grad.shape == shape
+
+
 @pytest.mark.parametrize("fn", [losses.softmax, losses.log_softmax])
 def test_softmax_rejects_a_dim_out_of_range(fn):
     with pytest.raises(ValueError, match=r"`dim` must be an int in \[-2, 2\)"):

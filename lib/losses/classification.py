@@ -108,6 +108,14 @@ def _weighted_reduce(loss, w_y, reduction: str, unbatched: bool) -> torch.Tensor
 # ----- softmax -------------------------------------------------------------------------------------------------
 
 
+def _max_or_zero(input: torch.Tensor, dim: int) -> torch.Tensor:
+    """The (detached) maximum along ``dim`` to subtract; 0 when ``dim`` is empty, where ``amax`` raises and the
+    result is empty anyway, as torch's."""
+    if input.dim() > 0 and input.shape[dim] == 0:
+        return torch.zeros((), dtype=input.dtype, device=input.device)
+    return input.amax(dim, keepdim=True).detach()
+
+
 def log_softmax(input: torch.Tensor, dim: int) -> torch.Tensor:
     r"""Log-softmax along ``dim``, via log-sum-exp with the maximum subtracted (finite for logits of ±1e4).
 
@@ -117,7 +125,7 @@ def log_softmax(input: torch.Tensor, dim: int) -> torch.Tensor:
     """
     check_floating("input", input)
     _check_dim(dim, input.dim())
-    shifted = input - input.amax(dim, keepdim=True).detach()
+    shifted = input - _max_or_zero(input, dim)
     return shifted - shifted.exp().sum(dim, keepdim=True).log()
 
 
@@ -130,7 +138,7 @@ def softmax(input: torch.Tensor, dim: int) -> torch.Tensor:
     """
     check_floating("input", input)
     _check_dim(dim, input.dim())
-    exp = (input - input.amax(dim, keepdim=True).detach()).exp()
+    exp = (input - _max_or_zero(input, dim)).exp()
     return exp / exp.sum(dim, keepdim=True)
 
 
