@@ -7,13 +7,13 @@ input where the values part — rather than just "False".
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 
 import torch
 
-from lib._validate import check_number
+from lib._validate import check_floating, check_number
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,11 @@ def _check_callable(name: str, value) -> None:
         raise ValueError(f"`{name}` must be a function (callable), got {type(value).__name__}")
 
 
+def _check_options(options) -> None:
+    if options is not None and not isinstance(options, Mapping):
+        raise ValueError(f"`options` must be a dict of keyword arguments, got {type(options).__name__}")
+
+
 def _check_cases(cases) -> list[Case]:
     """A list of at least one :class:`Case`: with none, a check would compare nothing and always pass."""
     if isinstance(cases, Case) or not isinstance(cases, Sequence):
@@ -205,6 +210,10 @@ def check_loss(
     When ``reductions`` is None the learner's function takes no ``reduction`` and must return one value per
     element; it is then compared with ``reference(..., reduction="none")``.
     """
+    _check_options(options)
+    if reductions is not None and (isinstance(reductions, str) or not reductions
+                                   or not set(reductions) <= {"none", "mean", "sum"}):
+        raise ValueError(f"`reductions` must be None or a non-empty list of 'none', 'mean', 'sum', got {reductions!r}")
     if reductions is None:
         options = dict(options or {})
 
@@ -220,6 +229,9 @@ def check_gradient_formula(
 ) -> CheckResult:
     """Check a hand-derived elementwise gradient ``grad_fn(input, target) = ∂ℓ/∂ŷ`` against autograd
     applied to ``loss_fn(input, target, reduction="sum")``."""
+    _check_callable("grad_fn", grad_fn)
+    _check_callable("loss_fn", loss_fn)
+    _check_options(options)
     options = dict(options or {})
 
     def autograd_gradient(input, target, **kw):
@@ -254,6 +266,9 @@ class Differences:
 def max_difference(fn: Callable, reference: Callable, input: torch.Tensor, *args, **options) -> Differences:
     """Compare ``fn(input, *args, **options)`` with ``reference(...)``: the largest absolute difference of the
     outputs and of the gradients of their sums with respect to ``input``."""
+    _check_callable("fn", fn)
+    _check_callable("reference", reference)
+    check_floating("input", input)
     results = []
     for f in (fn, reference):
         x = input.detach().clone().requires_grad_(True)
@@ -264,68 +279,6 @@ def max_difference(fn: Callable, reference: Callable, input: torch.Tensor, *args
     return Differences((a - b).abs().max().item(), (ga - gb).abs().max().item())
 
 
-def check_choice(answer, *, correct, explanations: Mapping) -> CheckResult:
-    """A multiple-choice check: ``explanations`` maps every option to why it is (or is not) the best one."""
-    if answer not in explanations:
-        raise AssertionError(f"Your answer {answer!r} is not one of the options {sorted(map(str, explanations))}.")
-    if answer != correct:
-        raise AssertionError(f"Not the best choice: {explanations[answer]}")
-    return CheckResult(f"✓ Right: {explanations[answer]}")
-
-
-def _one_digit(x: float) -> str:
-    """``x`` > 0 rounded to one significant digit: 0.034 → "0.03", 12.3 → "10", 2.6 → "3"."""
-    return f"{round(x, -math.floor(math.log10(x))):g}"
-
-
-def _tolerance(rtol: float, atol: float) -> str:
-    """``±0.1%`` (two significant digits, so that 0.1 % does not read ±0%), with ``atol`` when there is one."""
-    relative = f"±{100 * rtol:.2g}%"
-    return f"{relative} or ±{atol:g}" if atol > 0 else relative
-
-
-def _miss(value: float, expected: float) -> str:
-    """Which way ``value`` misses ``expected`` and roughly by how much, without giving ``expected`` away."""
-    direction = "too high" if value > expected else "too low"
-    if expected == 0:
-        return f"is {direction}"
-    if value == 0:
-        return "is wrong: the answer is not 0"
-    if (value > 0) != (expected > 0):
-        return "has the wrong sign"
-    ratio = value / expected
-    if ratio >= 2:
-        return f"is {direction}: about {_one_digit(ratio)} times the size of the answer"
-    if ratio <= 0.5:
-        return f"is {direction}: about 1/{_one_digit(1 / ratio)} of the size of the answer"
-    return f"is {direction} by about {_one_digit(100 * abs(ratio - 1))}%"
-
-
-def check_value(value, expected: float, *, name: str, rtol: float = 1e-3, atol: float = 0.0, hint: str = ""):
-    """Check a number a learner computed (``value``) against ``expected``; ``hint`` is shown when it differs.
-
-    The messages never show ``expected``: a failure says whether ``value`` is too high or too low and roughly by
-    how much (relative), a success says within which tolerance. nan and ±inf always fail.
-    """
-    if not isinstance(name, str):
-        raise ValueError(f"`name` must be a str, got {type(name).__name__}")
-    expected = check_number("expected", expected)
-    rtol, atol = check_number("rtol", rtol, low=0), check_number("atol", atol, low=0)
-    if isinstance(value, torch.Tensor) and value.numel() != 1:
-        raise AssertionError(f"{name} should be one number, got a tensor of shape {tuple(value.shape)}.")
-    try:
-        value = float(value.item() if isinstance(value, torch.Tensor) else value)
-    except (TypeError, ValueError) as error:
-        raise AssertionError(f"{name} should be a number, got {type(value).__name__}.") from error
-    if not math.isfinite(value):
-        raise AssertionError(f"{name} = {value}, not a finite number: look for a division by zero, a log of 0 or "
-                             f"an overflow. {hint}".rstrip())
-    if abs(value - expected) > atol + rtol * abs(expected):
-        raise AssertionError(f"{name} = {value:.6g} {_miss(value, expected)} "
-                             f"(tolerance {_tolerance(rtol, atol)}). {hint}".rstrip())
-    return CheckResult(f"✓ {name} = {value:.6g} (within {_tolerance(rtol, atol)} of the reference).")
-
-
 def format_difference(value: float, *, floor: float = 0.0) -> str:
     """A difference for a table whose text must not change between CPUs: 0, an order of magnitude (``≤ 1e-12``)
     for round-off-sized values, else the value itself to three significant digits.
@@ -334,13 +287,19 @@ def format_difference(value: float, *, floor: float = 0.0) -> str:
     different order); with ``floor`` every value at or below it, 0 included, reads ``≤ floor``.
     """
     floor = check_number("floor", floor, low=0)
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ValueError(f"`value` must be a real number (a difference), got {value!r}")
     if floor > 0 and value <= floor:
         return f"≤ {floor:.0e}"
     return _bucket(float(value))
 
 
-# The checks of optimizer update rules live in their own module (this one would pass 300 lines); they are part of
-# this module's interface: ``lib.checks.check_optimizer_step``.
+# The checks of one answer (a number, a choice) and of optimizer update rules live in their own modules (this one
+# would pass 300 lines); they are part of this module's interface: ``lib.checks.check_value``,
+# ``lib.checks.check_optimizer_step``.
+from lib.checks_answers import check_choice, check_value  # noqa: E402
 from lib.checks_optim import check_optimizer_step, optimizer_gradients  # noqa: E402
 
 __all__ = [

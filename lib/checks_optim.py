@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 import torch
 
 from lib._validate import check_number
-from lib.checks import CheckResult, _check_callable
+from lib.checks import CheckResult, _check_callable, _check_options
 
 
 def _check_shape(shape) -> tuple[int, ...]:
@@ -138,8 +138,7 @@ def check_optimizer_step(
     """
     _check_callable("update_fn", update_fn)
     _check_callable("reference", reference)
-    if options is not None and not isinstance(options, Mapping):
-        raise ValueError(f"`options` must be a dict of keyword arguments, got {type(options).__name__}")
+    _check_options(options)
     atol, rtol = check_number("atol", atol, low=0), check_number("rtol", rtol, low=0)
     options, name = dict(options or {}), getattr(update_fn, "__name__", "your update")
     grads = optimizer_gradients(steps, shape, seed=seed)
