@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 
 import torch
 
-from lib._validate import check_number
+from lib._validate import check_floating, check_number
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,28 @@ def _input_grad(args: tuple, out) -> torch.Tensor | None:
     return torch.zeros_like(first) if grad is None else grad
 
 
+def _check_callable(name: str, value) -> None:
+    if not callable(value):
+        raise ValueError(f"`{name}` must be a function (callable), got {type(value).__name__}")
+
+
+def _check_options(options) -> None:
+    if options is not None and not isinstance(options, Mapping):
+        raise ValueError(f"`options` must be a dict of keyword arguments, got {type(options).__name__}")
+
+
+def _check_cases(cases) -> list[Case]:
+    """A list of at least one :class:`Case`: with none, a check would compare nothing and always pass."""
+    if isinstance(cases, Case) or not isinstance(cases, Sequence):
+        raise ValueError(f"`cases` must be a list of Case objects, got {type(cases).__name__}")
+    if not cases:
+        raise ValueError("`cases` must hold at least one Case, got none: a check of no cases would always pass")
+    for i, case in enumerate(cases):
+        if not isinstance(case, Case):
+            raise ValueError(f"`cases[{i}]` must be a Case(description, args, kwargs), got {type(case).__name__}")
+    return list(cases)
+
+
 def check_function(
     fn: Callable,
     reference: Callable,
@@ -122,7 +145,11 @@ def check_function(
 ) -> CheckResult:
     """Compare ``fn`` with ``reference`` on every case: output shape, values, and (when ``check_grad``) the
     gradient of the summed output with respect to the first argument."""
+    _check_callable("fn", fn)
+    _check_callable("reference", reference)
     name = name or getattr(fn, "__name__", "your function")
+    cases = _check_cases(cases)
+    atol, rtol = check_number("atol", atol, low=0), check_number("rtol", rtol, low=0)
     for case in cases:
         _, want = _call(reference, case, "the reference", False)
         args, got = _call(fn, case, name, check_grad)
@@ -183,6 +210,10 @@ def check_loss(
     When ``reductions`` is None the learner's function takes no ``reduction`` and must return one value per
     element; it is then compared with ``reference(..., reduction="none")``.
     """
+    _check_options(options)
+    if reductions is not None and (isinstance(reductions, str) or not reductions
+                                   or not set(reductions) <= {"none", "mean", "sum"}):
+        raise ValueError(f"`reductions` must be None or a non-empty list of 'none', 'mean', 'sum', got {reductions!r}")
     if reductions is None:
         options = dict(options or {})
 
@@ -198,6 +229,9 @@ def check_gradient_formula(
 ) -> CheckResult:
     """Check a hand-derived elementwise gradient ``grad_fn(input, target) = ∂ℓ/∂ŷ`` against autograd
     applied to ``loss_fn(input, target, reduction="sum")``."""
+    _check_callable("grad_fn", grad_fn)
+    _check_callable("loss_fn", loss_fn)
+    _check_options(options)
     options = dict(options or {})
 
     def autograd_gradient(input, target, **kw):
@@ -232,6 +266,9 @@ class Differences:
 def max_difference(fn: Callable, reference: Callable, input: torch.Tensor, *args, **options) -> Differences:
     """Compare ``fn(input, *args, **options)`` with ``reference(...)``: the largest absolute difference of the
     outputs and of the gradients of their sums with respect to ``input``."""
+    _check_callable("fn", fn)
+    _check_callable("reference", reference)
+    check_floating("input", input)
     results = []
     for f in (fn, reference):
         x = input.detach().clone().requires_grad_(True)
@@ -242,24 +279,6 @@ def max_difference(fn: Callable, reference: Callable, input: torch.Tensor, *args
     return Differences((a - b).abs().max().item(), (ga - gb).abs().max().item())
 
 
-def check_choice(answer, *, correct, explanations: Mapping) -> CheckResult:
-    """A multiple-choice check: ``explanations`` maps every option to why it is (or is not) the best one."""
-    if answer not in explanations:
-        raise AssertionError(f"Your answer {answer!r} is not one of the options {sorted(map(str, explanations))}.")
-    if answer != correct:
-        raise AssertionError(f"Not the best choice: {explanations[answer]}")
-    return CheckResult(f"✓ Right: {explanations[answer]}")
-
-
-def check_value(value, expected: float, *, name: str, rtol: float = 1e-3, atol: float = 0.0, hint: str = ""):
-    """Check a number a learner computed (``value``) against ``expected``; ``hint`` is shown when it differs."""
-    rtol = check_number("rtol", rtol, low=0)
-    value = float(value.item() if isinstance(value, torch.Tensor) else value)
-    if abs(value - expected) > atol + rtol * abs(expected):
-        raise AssertionError(f"{name} = {value:.6g}, expected {expected:.6g} (±{rtol:.0%}). {hint}".rstrip())
-    return CheckResult(f"✓ {name} = {value:.6g} (expected {expected:.6g}).")
-
-
 def format_difference(value: float, *, floor: float = 0.0) -> str:
     """A difference for a table whose text must not change between CPUs: 0, an order of magnitude (``≤ 1e-12``)
     for round-off-sized values, else the value itself to three significant digits.
@@ -268,13 +287,19 @@ def format_difference(value: float, *, floor: float = 0.0) -> str:
     different order); with ``floor`` every value at or below it, 0 included, reads ``≤ floor``.
     """
     floor = check_number("floor", floor, low=0)
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ValueError(f"`value` must be a real number (a difference), got {value!r}")
     if floor > 0 and value <= floor:
         return f"≤ {floor:.0e}"
     return _bucket(float(value))
 
 
-# The checks of optimizer update rules live in their own module (this one would pass 300 lines); they are part of
-# this module's interface: ``lib.checks.check_optimizer_step``.
+# The checks of one answer (a number, a choice) and of optimizer update rules live in their own modules (this one
+# would pass 300 lines); they are part of this module's interface: ``lib.checks.check_value``,
+# ``lib.checks.check_optimizer_step``.
+from lib.checks_answers import check_choice, check_value  # noqa: E402
 from lib.checks_optim import check_optimizer_step, optimizer_gradients  # noqa: E402
 
 __all__ = [

@@ -11,7 +11,20 @@ from collections.abc import Callable, Mapping, Sequence
 
 import torch
 
-from lib.checks import CheckResult
+from lib._validate import check_number
+from lib.checks import CheckResult, _check_callable, _check_options
+
+
+def _check_shape(shape) -> tuple[int, ...]:
+    """A tensor shape with at least one element: with none, every update would trivially match the reference."""
+    if isinstance(shape, (str, bytes)) or not isinstance(shape, Sequence):
+        raise ValueError(f"`shape` must be a tuple of positive ints such as (3, 4), got {shape!r}")
+    if any(isinstance(n, bool) or not isinstance(n, int) for n in shape):
+        raise ValueError(f"`shape` must be a tuple of positive ints such as (3, 4), got {tuple(shape)!r}")
+    if any(n < 1 for n in shape):
+        raise ValueError(f"`shape` must have at least one element (every size ≥ 1), got {tuple(shape)!r}: "
+                         "on an empty tensor every update matches the reference")
+    return tuple(shape)
 
 
 def optimizer_gradients(steps: int, shape: Sequence[int], *, seed: int = 0) -> torch.Tensor:
@@ -19,7 +32,7 @@ def optimizer_gradients(steps: int, shape: Sequence[int], *, seed: int = 0) -> t
     random signs, so that a misplaced ``eps`` shows on the small coordinates and a wrong power on the large."""
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"`steps` must be a positive int, got {steps!r}")
-    numel = math.prod(shape)
+    numel = math.prod(_check_shape(shape))
     scales = torch.logspace(-6, 1, numel, dtype=torch.float64) if numel > 1 else torch.ones(numel, dtype=torch.float64)
     g = torch.Generator().manual_seed(seed)
     return torch.randn(steps, *shape, generator=g, dtype=torch.float64) * scales.reshape(shape)
@@ -123,6 +136,10 @@ def check_optimizer_step(
     the same name by both (torch's names: ``exp_avg``, ``exp_avg_sq``, ``step``, ...) and then the parameter are
     compared; the first difference raises an ``AssertionError`` naming the step, the quantity and its size.
     """
+    _check_callable("update_fn", update_fn)
+    _check_callable("reference", reference)
+    _check_options(options)
+    atol, rtol = check_number("atol", atol, low=0), check_number("rtol", rtol, low=0)
     options, name = dict(options or {}), getattr(update_fn, "__name__", "your update")
     grads = optimizer_gradients(steps, shape, seed=seed)
     start = torch.randn(*shape, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import torch
 
+from lib.losses.classification import probability_sum_tolerance
+
 
 @dataclass(frozen=True)
 class ReliabilityData:
@@ -29,10 +31,23 @@ class ReliabilityData:
     counts: torch.Tensor  # (n_bins,) int64, how many samples fell in the bin
 
 
+def _as_tensor(name: str, value, dtype=None) -> torch.Tensor:
+    try:
+        return torch.as_tensor(value, dtype=dtype)
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise ValueError(f"`{name}` must be a tensor, an array or a (nested) list of numbers, "
+                         f"got {type(value).__name__}: {error}") from error
+
+
 def _top_label(probs, labels) -> tuple[torch.Tensor, torch.Tensor]:
     """Validate; return each sample's confidence (max probability) and whether its argmax is the label."""
-    probs = torch.as_tensor(probs, dtype=torch.float64)
-    labels = torch.as_tensor(labels)
+    if hasattr(probs, "dtype"):  # a tensor or an array: its precision sets how far rows may sum from 1
+        probs = _as_tensor("probs", probs)
+        precision = probs.dtype if probs.is_floating_point() else torch.float64
+        probs = probs.to(torch.float64)
+    else:
+        probs, precision = _as_tensor("probs", probs, torch.float64), torch.float64
+    labels = _as_tensor("labels", labels)
     if probs.dim() == 1:
         probs = torch.stack([1 - probs, probs], dim=1)
     if probs.dim() != 2 or probs.shape[0] == 0:
@@ -47,8 +62,10 @@ def _top_label(probs, labels) -> tuple[torch.Tensor, torch.Tensor]:
                          f"in [{labels.min()}, {labels.max()}]")
     if not ((probs >= 0) & (probs <= 1)).all():
         raise ValueError("`probs` must hold probabilities in [0, 1]")
-    if not torch.allclose(probs.sum(1), torch.ones((), dtype=torch.float64), atol=1e-4):
-        raise ValueError("`probs` rows must sum to 1 (pass softmax outputs, not logits)")
+    tolerance = probability_sum_tolerance(precision, probs.shape[1])
+    if not torch.allclose(probs.sum(1), torch.ones((), dtype=torch.float64), atol=tolerance):
+        raise ValueError(f"`probs` rows must sum to 1 (to within {tolerance:.2g} for {precision}; pass softmax "
+                         "outputs, not logits)")
     confidence, predicted = probs.max(dim=1)
     return confidence, predicted == labels
 

@@ -95,19 +95,9 @@ def test_a_wrong_gradient_with_right_values_is_caught():
         checks.check_loss(mse, losses.mse_loss)
 
 
-def test_check_choice_explains_right_and_wrong_answers():
-    explanations = {"mse": "outliers dominate", "huber": "robust and smooth"}
-    assert "robust and smooth" in repr(checks.check_choice("huber", correct="huber", explanations=explanations))
-    with pytest.raises(AssertionError, match="Not the best choice: outliers dominate"):
-        checks.check_choice("mse", correct="huber", explanations=explanations)
-    with pytest.raises(AssertionError, match="not one of the options"):
-        checks.check_choice("l2", correct="huber", explanations=explanations)
-
-
-def test_check_value_uses_a_relative_tolerance_and_shows_the_hint():
-    assert "✓" in repr(checks.check_value(1.0004, 1.0, name="coverage"))
-    with pytest.raises(AssertionError, match=r"coverage = 0.7, expected 0.8 .* count both tails"):
-        checks.check_value(torch.tensor(0.7), 0.8, name="coverage", hint="count both tails")
+def test_check_function_without_cases_raises_instead_of_passing():
+    with pytest.raises(ValueError, match="`cases` must hold at least one Case"):
+        checks.check_function(losses.mse_loss, losses.mse_loss, [])
 
 
 def test_max_difference_is_zero_for_the_same_function_and_sees_value_and_gradient_errors():

@@ -151,3 +151,9 @@ def test_a_state_entry_that_is_not_a_number_is_explained():
 def test_a_lambda_reference_is_named_plainly():
     result = checks.check_optimizer_step(adam_right, lambda p, **o: torch.optim.Adam(p, **o), options=ADAM, steps=3)
     assert "✓ adam_right matches the reference for 3 steps" in repr(result)
+
+
+@pytest.mark.parametrize("shape", [(0,), (3, 0), (0, 4)])
+def test_an_empty_shape_raises_instead_of_passing_with_nothing_compared(shape):
+    with pytest.raises(ValueError, match="`shape` must have at least one element"):
+        checks.check_optimizer_step(adam_right, torch.optim.Adam, options=ADAM, shape=shape)

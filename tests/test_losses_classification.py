@@ -174,6 +174,31 @@ def test_values_and_gradients_equal_the_twin_for_logits_of_100_and_1e4(name, dty
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("weight", [False, True])
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.1])
+@pytest.mark.parametrize("target_kind", ["indices", "indices_ignored", "probabilities"])
+def test_cross_entropy_with_masked_minus_inf_logits_equals_torch(dtype, weight, label_smoothing, target_kind):
+    """-inf logits mask classes (e.g. padding); torch is finite with class indices when no smoothing is asked and
+    inf with smoothing or probability targets (its smoothing term sums log p over every class); we match both."""
+    inf = float("inf")
+    input = torch.tensor([[1.0, -inf, 0.5], [0.2, 0.3, -inf], [-inf, 2.0, -1.0], [0.1, -inf, -inf]], dtype=dtype)
+    targets = {"indices": torch.tensor([0, 1, 2, 0]), "indices_ignored": torch.tensor([0, -100, 2, 0]),
+               "probabilities": torch.tensor([[0.7, 0.0, 0.3], [0.5, 0.5, 0.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]],
+                                             dtype=dtype)}  # fmt: skip
+    target = targets[target_kind]
+    options = {"label_smoothing": label_smoothing}
+    if weight:
+        options["weight"] = torch.tensor([1.0, 2.0, 0.5], dtype=dtype)
+    for reduction in REDUCTIONS:
+        value, grad = _value_and_grad(losses.cross_entropy, input, target, reduction, options)
+        twin_value, twin_grad = _value_and_grad(F.cross_entropy, input, target, reduction, options)
+        if target_kind != "probabilities" and label_smoothing == 0:
+            assert torch.isfinite(value).all() and torch.isfinite(grad).all()
+        assert_close(value, twin_value, equal_nan=True)
+        assert_close(grad, twin_grad, equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_bce_at_probabilities_exactly_0_and_1_matches_torch_clamp_and_gradient(dtype):
     input = torch.tensor([0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1e-30], dtype=dtype)
     target = torch.tensor([0.0, 1.0, 0.0, 1.0, 0.3, 0.7, 1.0], dtype=dtype)
@@ -298,9 +323,60 @@ def test_class_indices_that_are_not_int64_are_rejected(loss, dtype):
         loss(torch.zeros(2, 3), torch.tensor([0, 1]).to(dtype))
 
 
-def test_nll_rejects_floating_targets():
-    with pytest.raises(ValueError, match="`target` must hold class indices as torch.int64"):
-        losses.nll_loss(torch.zeros(2, 3), torch.tensor([0.0, 1.0]))
+@pytest.mark.parametrize("loss", [losses.nll_loss, losses.multi_margin_loss, losses.softmax_focal_loss])
+def test_floating_class_indices_are_told_to_use_long_and_not_offered_probabilities(loss):
+    with pytest.raises(ValueError) as error:
+        loss(torch.zeros(2, 3), torch.tensor([0.0, 1.0]))
+    message = str(error.value)
+    assert "class indices as torch.int64 (integers), got torch.float32 — use target.long()" in message
+    assert "probabilit" not in message  # these losses take class indices only
+
+
+@pytest.mark.parametrize("input_shape", [(2, 3), (3,), (2, 3, 4)])
+def test_cross_entropy_with_floating_class_indices_says_use_long_not_a_shape_mistake(input_shape):
+    input = torch.zeros(input_shape)
+    target = torch.zeros(input_shape[:1] + input_shape[2:] if len(input_shape) > 1 else ())
+    with pytest.raises(ValueError, match=r"class indices as torch.int64 \(integers\), got torch.float32 — use "
+                                         r"target.long\(\); class probabilities would have the shape of `input`"):
+        losses.cross_entropy(input, target)
+
+
+def test_cross_entropy_with_integer_targets_of_another_dtype_mentions_both_kinds_of_target():
+    with pytest.raises(ValueError, match=r"got torch.int32 — use target.long\(\), or pass class probabilities"):
+        losses.cross_entropy(torch.zeros(2, 3), torch.tensor([0, 1], dtype=torch.int32))
+
+
+@pytest.mark.parametrize("loss", [losses.cross_entropy, losses.nll_loss])
+@pytest.mark.parametrize("ignore_index", [True, False, 1.5, -100.0, "1", None])
+def test_an_ignore_index_that_is_not_an_int_is_rejected_naming_it(loss, ignore_index):
+    with pytest.raises(ValueError, match="`ignore_index` must be an int"):
+        loss(torch.zeros(2, 3), torch.tensor([0, 1]), ignore_index=ignore_index)
+
+
+def test_ignore_index_true_no_longer_ignores_class_1():
+    input, target = torch.randn(4, 3, generator=torch.Generator().manual_seed(0)), torch.tensor([0, 1, 2, 1])
+    with pytest.raises(ValueError, match="`ignore_index`"):
+        losses.cross_entropy(input, target, ignore_index=True)
+    assert_close(losses.cross_entropy(input, target, ignore_index=1), F.cross_entropy(input, target, ignore_index=1))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("n_classes", [10, 100])
+def test_low_precision_softmax_probabilities_are_accepted_as_targets(dtype, n_classes):
+    g = torch.Generator().manual_seed(n_classes)
+    logits = torch.randn(64, n_classes, generator=g) * 3
+    target = torch.softmax(logits.to(dtype), 1)  # rows sum to 1 ± a few eps of the dtype, not ± 1e-4
+    assert ((target.double().sum(1) - 1).abs() > 1e-4).any()
+    input = torch.randn(64, n_classes, generator=g).to(dtype)
+    value = losses.cross_entropy(input, target)
+    assert value.dtype == dtype
+    assert_close(value.float(), F.cross_entropy(input.float(), target.float()), rtol=2e-2, atol=0)
+
+
+def test_the_row_sum_tolerance_is_still_1e_4_for_float32_targets():
+    target = torch.tensor([[0.5, 0.5, 0.0], [0.3, 0.3, 0.4005]])
+    with pytest.raises(ValueError, match=r"sum to 1 along dim 1 \(to within 0.0001 for torch.float32\)"):
+        losses.cross_entropy(torch.zeros(2, 3), target)
 
 
 @pytest.mark.parametrize("loss", INDEX_LOSSES)
@@ -378,6 +454,18 @@ def test_an_unknown_reduction_is_rejected(name):
     input, target, options = make((4, 3), torch.float32, torch.Generator().manual_seed(0))
     with pytest.raises(ValueError, match="`reduction` must be one of"):
         ours(input, target, reduction="avg", **options)
+
+
+@pytest.mark.parametrize(("ours", "twin"), [(losses.softmax, F.softmax), (losses.log_softmax, F.log_softmax)])
+@pytest.mark.parametrize(("shape", "dim"), [((2, 0), 1), ((2, 0), -1), ((0, 3), 1), ((0, 3), 0), ((2, 0, 4), 1),
+                                           ((0,), 0)])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_softmax_of_a_tensor_with_an_empty_dimension_is_empty_like_torch(ours, twin, shape, dim, dtype):
+    input = torch.zeros(shape, dtype=dtype, requires_grad=True)
+    value = ours(input, dim)
+    assert_close(value, twin(input, dim))
+    (grad,) = torch.autograd.grad(value.sum(), input)
+    assert grad.shape == shape
 
 
 @pytest.mark.parametrize("fn", [losses.softmax, losses.log_softmax])

@@ -3,7 +3,7 @@
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from torch.testing import assert_close
 
@@ -208,6 +208,7 @@ def test_softmax_focal_gradcheck_in_float64(gamma):
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=4, max_size=4), st.integers(0, 3),
        st.floats(0.01, 5))
+@example([1.192092896e-07, -37.0, -1.0, -0.0078125], 1, 2.0)  # p_y ≈ 1e-16: log(1 − p_y) rounded to +1e-16
 def test_softmax_focal_is_at_most_cross_entropy_for_positive_gamma(values, target, gamma):
     z = torch.tensor([values], dtype=torch.float64)
     t = torch.tensor([target])
@@ -246,6 +247,18 @@ def test_sigmoid_focal_rejects_targets_outside_the_unit_interval():
 def test_sigmoid_focal_rejects_a_column_against_a_vector():
     with pytest.raises(ValueError, match="must have the same shape"):
         losses.sigmoid_focal_loss(torch.zeros(3, 1), torch.zeros(3))
+
+
+@pytest.mark.parametrize(("inputs", "targets", "named"), [
+    ([0.0, 1.0], torch.zeros(2), "`inputs` must be a torch.Tensor"),
+    (torch.zeros(2), [0.0, 1.0], "`targets` must be a torch.Tensor"),
+    (torch.zeros(2, dtype=torch.int64), torch.zeros(2), "`inputs` must be a floating-point tensor"),
+    (torch.zeros(3, 1), torch.zeros(3), "`targets` must have the same shape as `inputs`"),
+    (torch.zeros(3), torch.zeros(3, dtype=torch.float64), "`targets` must have the same dtype as `inputs`"),
+])  # fmt: skip
+def test_sigmoid_focal_messages_name_its_arguments_inputs_and_targets(inputs, targets, named):
+    with pytest.raises(ValueError, match=named):
+        losses.sigmoid_focal_loss(inputs, targets)
 
 
 @pytest.mark.parametrize("target", [torch.tensor([0, 3]), torch.tensor([0.0, 1.0]), torch.tensor([0, -100])])

@@ -106,6 +106,45 @@ def test_log_cosh_is_finite_and_exact_for_residuals_of_1e4(dtype):
     assert_close(r.grad, torch.tanh(r.detach()))
 
 
+def _log_cosh_reference(r: torch.Tensor) -> torch.Tensor:
+    """log cosh r in float64 by formulas that are exact where each is used: the series r²/2 − r⁴/12 + r⁶/45
+    (next term ~r⁸, below 1e-24 relative) for |r| < 1e-3, log(cosh r) up to 20 (cosh r − 1 ≥ 5e-7 there, so the
+    log loses at most 1e-9 relative), |r| − log 2 + log1p(e^{−2|r|}) beyond."""
+    r = r.double()
+    a = r.abs()
+    series = r**2 / 2 - r**4 / 12 + r**6 / 45
+    direct = torch.log(torch.cosh(a.clamp(max=20.0)))
+    far = a - math.log(2.0) + torch.log1p(torch.exp(-2 * a))
+    return torch.where(a < 1e-3, series, torch.where(a <= 20.0, direct, far))
+
+
+def _log_spaced_residuals(dtype):
+    r = torch.logspace(-8, 4, 481, dtype=torch.float64)
+    return torch.cat([-r.flip(0), r]).to(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_log_cosh_is_accurate_to_1e_6_relative_for_residuals_from_1e_8_to_1e4(dtype):
+    r = _log_spaced_residuals(dtype)
+    loss = losses.log_cosh_loss(r, torch.zeros_like(r), reduction="none")
+    assert (loss > 0).all()
+    assert_close(loss.double(), _log_cosh_reference(r), rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_log_cosh_gradient_is_tanh_of_the_residual_for_residuals_from_1e_8_to_1e4(dtype):
+    r = _log_spaced_residuals(dtype).requires_grad_(True)
+    losses.log_cosh_loss(r, torch.zeros_like(r), reduction="sum").backward()
+    assert_close(r.grad.double(), torch.tanh(r.detach().double()), rtol=1e-6, atol=0)
+
+
+def test_log_cosh_gradcheck_in_float64_at_small_residuals_and_around_1():
+    input = torch.tensor([-3e-5, 1e-3, -0.999, 0.9999, 1.0001, -1.3], dtype=torch.float64, requires_grad=True)
+    target = torch.zeros(6, dtype=torch.float64)
+    assert torch.autograd.gradcheck(lambda i: losses.log_cosh_loss(i, target, reduction="sum"), (input,))
+    assert torch.autograd.gradgradcheck(lambda i: losses.log_cosh_loss(i, target, reduction="sum"), (input,))
+
+
 @pytest.mark.parametrize("name", PAIRS)
 def test_gradcheck_in_float64(name):
     ours, _ = _ours_and_twin(name)

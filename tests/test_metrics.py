@@ -93,6 +93,16 @@ def test_ece_equals_a_plain_python_twin(n, n_classes, n_bins, data):
     assert ece == pytest.approx(_ece_by_loops(probs, labels, n_bins), abs=1e-9)
 
 
+@pytest.mark.parametrize(("n_bins", "k"), [(3, 2), (14, 12), (15, 11), (28, 24)])
+def test_a_confidence_exactly_on_a_bin_edge_goes_to_the_lower_bin(n_bins, k):
+    confidence = k / n_bins  # an edge that torch.linspace(0, 1, n_bins + 1) rounds to a neighbouring float
+    probs = [[confidence, 1 - confidence]]
+    data = metrics.reliability_diagram_data(probs, [0], n_bins=n_bins)
+    assert data.counts[k - 1] == 1 and data.counts.sum() == 1
+    assert metrics.expected_calibration_error(probs, [0], n_bins=n_bins) == pytest.approx(
+        _ece_by_loops(probs, [0], n_bins), abs=1e-12)
+
+
 # ----- bad input: one test per kind of mistake ---------------------------------------------------------------
 
 
@@ -137,3 +147,21 @@ def test_a_confidence_exactly_on_a_bin_edge_goes_to_the_lower_bin():
     # 9/11 is an edge of 11 bins; torch.linspace puts that edge an ulp below 9/11, which moved it one bin up
     data = metrics.reliability_diagram_data([[9 / 11, 2 / 11]], [0], n_bins=11)
     assert data.counts.tolist() == [0] * 8 + [1] + [0] * 2
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_low_precision_softmax_probabilities_are_accepted(dtype):
+    g = torch.Generator().manual_seed(0)
+    probs = torch.softmax(torch.randn(200, 10, generator=g).to(dtype) * 3, 1)
+    labels = torch.randint(0, 10, (200,), generator=g)
+    assert ((probs.double().sum(1) - 1).abs() > 1e-4).any()  # what a fixed 1e-4 tolerance rejected
+    ece = metrics.expected_calibration_error(probs, labels)
+    assert ece == pytest.approx(metrics.expected_calibration_error(probs.double() / probs.double().sum(1, True),
+                                                                   labels), abs=1e-2)
+
+
+@pytest.mark.parametrize(("probs", "labels", "named"), [("abc", [0], "`probs` must be a tensor"),
+                                                        ([[0.5, 0.5]], ["a"], "`labels` must be a tensor")])
+def test_values_that_are_not_numbers_are_rejected_naming_the_argument(probs, labels, named):
+    with pytest.raises(ValueError, match=named):
+        metrics.expected_calibration_error(probs, labels)

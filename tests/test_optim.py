@@ -415,3 +415,123 @@ def test_bad_lr_in_a_param_group_raises_naming_lr(name):
     opt = ALL_OURS[name](_params())
     with pytest.raises(ValueError, match="`lr` must be in"):
         opt.add_param_group({"params": _params(), "lr": -1.0})
+
+
+# ----- complex parameters, rejected groups, and errors that leave no half-done step ------------------------------
+
+COMPLEX_CONFIGS = [
+    ("SGD", dict(lr=0.05, momentum=0.9, weight_decay=0.1)),
+    ("Adagrad", dict(lr=0.1, initial_accumulator_value=0.5, weight_decay=0.1)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.1)),
+    ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True, weight_decay=0.1)),
+    ("RMSprop", dict(lr=0.01)),
+    ("Adadelta", dict(weight_decay=0.1)),
+    ("Adam", dict(lr=0.01)),
+    ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.1, maximize=True)),
+    ("AdamW", dict(lr=0.01, amsgrad=True)),
+]
+
+
+@pytest.mark.parametrize("dtype", [torch.complex128, torch.complex64], ids=["complex128", "complex64"])
+@pytest.mark.parametrize("config", COMPLEX_CONFIGS, ids=_config_id)
+def test_complex_parameters_equal_torch_which_updates_them_as_pairs_of_reals(config, dtype):
+    name, options = config
+    ours_cls, torch_cls = TWINS[name]
+    generator = torch.Generator().manual_seed(0)
+    start = torch.randn(4, 3, generator=generator, dtype=dtype)
+    grads = torch.randn(10, 4, 3, generator=generator, dtype=dtype) * torch.logspace(-3, 1, 12).reshape(4, 3)
+    p_ours, p_theirs = start.clone().requires_grad_(True), start.clone().requires_grad_(True)
+    ours = ours_cls([p_ours], **options)
+    theirs = torch_cls([p_theirs], **_torch_options(torch_cls, options))
+    tol = TOLERANCES[torch.float64 if dtype == torch.complex128 else torch.float32]
+    for step, grad in enumerate(grads, start=1):
+        p_ours.grad, p_theirs.grad = grad.clone(), grad.clone()
+        ours.step()
+        theirs.step()
+        assert_close(p_ours, p_theirs, **tol, msg=lambda m, step=step: f"parameters differ after step {step}: {m}")
+        assert_close(ours.state[p_ours], theirs.state[p_theirs], **tol)
+
+
+@pytest.mark.parametrize("name", list(ALL_OURS))
+def test_a_rejected_param_group_is_not_kept(name):
+    kept, rejected = torch.nn.Parameter(torch.ones(3)), torch.nn.Parameter(torch.ones(3))
+    opt = ALL_OURS[name]([kept], lr=0.1)
+    with pytest.raises(ValueError, match="`lr` must be in"):
+        opt.add_param_group({"params": [rejected], "lr": -1.0})
+    assert len(opt.param_groups) == 1 and opt.param_groups[0]["params"] == [kept]
+    rejected.grad = torch.ones(3)
+    opt.step()
+    assert_close(rejected.detach(), torch.ones(3), rtol=0, atol=0)  # not climbed with lr = -1
+    opt.add_param_group({"params": [rejected], "lr": 0.05})  # the same tensor may now be added, validly
+    assert len(opt.param_groups) == 2
+
+
+def _snapshot(param, state):
+    return param.detach().clone(), {k: v.clone() if torch.is_tensor(v) else v for k, v in state.items()}
+
+
+def test_switching_amsgrad_on_after_the_first_step_raises_before_changing_the_state():
+    param = torch.nn.Parameter(torch.randn(5, dtype=torch.float64))
+    opt = optim.Adam([param], lr=0.1)
+    param.grad = torch.randn(5, dtype=torch.float64)
+    opt.step()
+    opt.param_groups[0]["amsgrad"] = True
+    before = _snapshot(param, opt.state[param])
+    with pytest.raises(ValueError, match="`state` has no 'max_exp_avg_sq'"):
+        opt.step()
+    assert_close(_snapshot(param, opt.state[param]), before, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize(("rule", "options"), [
+    (optim.adam_update_, dict(lr=0.1, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=True, maximize=False)),
+    (optim.adamw_update_, dict(lr=0.1, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1, amsgrad=True, maximize=False)),
+    (optim.rmsprop_update_, dict(lr=0.1, alpha=0.9, eps=1e-8, weight_decay=0.0, momentum=0.9, centered=True,
+                                 maximize=False)),
+    (optim.adagrad_update_, dict(lr=0.1, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
+                                 maximize=False)),
+    (optim.adadelta_update_, dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, maximize=False)),
+    (optim.sgd_update_, dict(lr=0.1, momentum=0.9, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False)),
+    (optim.lion_update_, dict(lr=0.1, betas=(0.9, 0.99), weight_decay=0.0, maximize=False)),
+], ids=lambda x: getattr(x, "__name__", ""))  # fmt: skip
+@pytest.mark.parametrize("mistake", ["bad_lr", "grad_of_another_shape", "param_recording_autograd"])
+def test_an_update_rule_validates_everything_before_it_changes_the_parameter_or_the_state(rule, options, mistake):
+    param = torch.randn(3, 4, dtype=torch.float64)
+    state = {}
+    with torch.no_grad():
+        rule(param, torch.randn(3, 4, dtype=torch.float64), state, **options)  # a first, valid step
+    before = _snapshot(param, state)
+    grad, kwargs = torch.randn(3, 4, dtype=torch.float64), dict(options)
+    if mistake == "bad_lr":
+        kwargs["lr"], match = -1.0, "`lr` must be in"
+    elif mistake == "grad_of_another_shape":
+        grad, match = torch.randn(4, dtype=torch.float64), "`grad` must have the shape"  # torch would broadcast it
+    else:
+        param.requires_grad_(True)
+        match = "`param` requires grad while autograd is recording"
+    with pytest.raises(ValueError, match=match):
+        rule(param, grad, state, **kwargs)
+    assert_close(_snapshot(param, state), before, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_lion_raises_on_a_non_finite_gradient_naming_the_parameter_and_changes_nothing(bad):
+    first, second = torch.nn.Parameter(torch.ones(4)), torch.nn.Parameter(torch.ones(2, 3))
+    opt = optim.Lion([first, second], lr=0.1)
+    first.grad, second.grad = torch.ones(4), torch.ones(2, 3)
+    opt.step()
+    first.grad, second.grad = torch.ones(4), torch.tensor([[1.0, bad, 1.0], [1.0, 1.0, 1.0]])
+    before = [_snapshot(first, opt.state[first]), _snapshot(second, opt.state[second])]
+    with pytest.raises(ValueError, match=r"parameter 1 of param group 0 \(shape \(2, 3\)\) has 1 nan/inf entries"):
+        opt.step()
+    assert_close([_snapshot(first, opt.state[first]), _snapshot(second, opt.state[second])], before, rtol=0, atol=0)
+    second.grad = torch.ones(2, 3)  # with a finite gradient again every coordinate keeps moving
+    opt.step()
+    assert (second.detach() != before[1][0]).all()
+
+
+def test_lion_update_rule_raises_on_a_nan_gradient_naming_grad():
+    param, state = torch.ones(3), {}
+    with pytest.raises(ValueError, match="`grad` has 1 nan/inf entries of 3"):
+        optim.lion_update_(param, torch.tensor([1.0, float("nan"), 1.0]), state, lr=0.1, betas=(0.9, 0.99),
+                           weight_decay=0.0, maximize=False)  # fmt: skip
+    assert state == {} and torch.equal(param, torch.ones(3))

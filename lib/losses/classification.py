@@ -8,6 +8,8 @@ silently; every mistake raises a ``ValueError`` naming the argument.
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import torch
 import torch.nn.functional as F
 
@@ -51,13 +53,23 @@ def _check_class_weight(weight, input: torch.Tensor, n_classes: int, name: str =
         raise ValueError(f"`{name}` must have the same dtype as `input` ({input.dtype}), got {weight.dtype}")
 
 
+def _check_ignore_index(ignore_index) -> None:
+    """torch would read True as class 1 and 1.5 as no class at all; only an int names a class to skip."""
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, Integral):
+        raise ValueError(f"`ignore_index` must be an int (the class index whose targets are skipped; default -100), "
+                         f"got {ignore_index!r}")
+
+
+def _index_dtype_message(target: torch.Tensor, also: str = "") -> str:
+    return f"`target` must hold class indices as torch.int64 (integers), got {target.dtype} — use target.long(){also}"
+
+
 def _check_index_target(input, target, ignore_index=None) -> tuple[torch.Tensor, torch.Tensor, bool]:
     """Validate (C,)/(N, C, ...) scores and int64 class indices; return them batched and whether they were not."""
     check_floating("input", input)
     check_tensor("target", target)
     if target.dtype != torch.int64:
-        raise ValueError(f"`target` must hold class indices as torch.int64 (or probabilities, floating), "
-                         f"got {target.dtype}")
+        raise ValueError(_index_dtype_message(target))
     if input.dim() == 0:
         raise ValueError("`input` must have a class dimension: shape (C,), (N, C) or (N, C, d1, ...), got a 0-d tensor")
     unbatched = input.dim() == 1
@@ -96,6 +108,14 @@ def _weighted_reduce(loss, w_y, reduction: str, unbatched: bool) -> torch.Tensor
 # ----- softmax -------------------------------------------------------------------------------------------------
 
 
+def _max_or_zero(input: torch.Tensor, dim: int) -> torch.Tensor:
+    """The (detached) maximum along ``dim`` to subtract; 0 when ``dim`` is empty, where ``amax`` raises and the
+    result is empty anyway, as torch's."""
+    if input.dim() > 0 and input.shape[dim] == 0:
+        return torch.zeros((), dtype=input.dtype, device=input.device)
+    return input.amax(dim, keepdim=True).detach()
+
+
 def log_softmax(input: torch.Tensor, dim: int) -> torch.Tensor:
     r"""Log-softmax along ``dim``, via log-sum-exp with the maximum subtracted (finite for logits of ±1e4).
 
@@ -105,7 +125,7 @@ def log_softmax(input: torch.Tensor, dim: int) -> torch.Tensor:
     """
     check_floating("input", input)
     _check_dim(dim, input.dim())
-    shifted = input - input.amax(dim, keepdim=True).detach()
+    shifted = input - _max_or_zero(input, dim)
     return shifted - shifted.exp().sum(dim, keepdim=True).log()
 
 
@@ -118,7 +138,7 @@ def softmax(input: torch.Tensor, dim: int) -> torch.Tensor:
     """
     check_floating("input", input)
     _check_dim(dim, input.dim())
-    exp = (input - input.amax(dim, keepdim=True).detach()).exp()
+    exp = (input - _max_or_zero(input, dim)).exp()
     return exp / exp.sum(dim, keepdim=True)
 
 
@@ -226,6 +246,7 @@ def nll_loss(input, target, weight=None, *, ignore_index: int = -100, reduction:
     Targets equal to ``ignore_index`` contribute 0 and leave the denominator; if all are ignored the mean is
     nan, as in torch.
     """
+    _check_ignore_index(ignore_index)
     input, target, unbatched = _check_index_target(input, target, ignore_index)
     _check_class_weight(weight, input, input.shape[1])
     safe, w_y = _target_weights(target, weight, ignore_index, input.dtype)
@@ -234,15 +255,28 @@ def nll_loss(input, target, weight=None, *, ignore_index: int = -100, reduction:
     return _weighted_reduce(loss, w_y, reduction, unbatched)
 
 
+def probability_sum_tolerance(dtype: torch.dtype, n_classes: int) -> float:
+    """How far from 1 a row of ``n_classes`` probabilities of ``dtype`` may sum: 1e-4, or the worst case of rounding
+    each value and summing them in ``dtype`` (about ``n_classes`` · eps) where that is larger — float16 (eps ≈ 1e-3)
+    and bfloat16 softmax outputs are off by more than 1e-4 and are still probabilities."""
+    return max(1e-4, n_classes * torch.finfo(dtype).eps)
+
+
 def _cross_entropy_probs(input, target, weight, reduction, label_smoothing) -> torch.Tensor:
     check_floating("input", input)
-    check_pair(input, target)
     class_dim = 0 if input.dim() == 1 else 1
+    index_shape = input.shape[:class_dim] + input.shape[class_dim + 1:]
+    if target.shape == index_shape and target.shape != input.shape:
+        raise ValueError(_index_dtype_message(target, f"; class probabilities would have the shape of `input` "
+                                                      f"{tuple(input.shape)}"))
+    check_pair(input, target)
     n_classes = input.shape[class_dim]
     _check_class_weight(weight, input, n_classes)
-    one = torch.ones((), dtype=target.dtype, device=target.device)
-    if (target < 0).any() or not torch.allclose(target.sum(class_dim), one, atol=1e-4):
-        raise ValueError(f"`target` of probabilities must be non-negative and sum to 1 along dim {class_dim}")
+    sums = target.sum(class_dim, dtype=torch.promote_types(target.dtype, torch.float32))
+    tolerance = probability_sum_tolerance(target.dtype, n_classes)
+    if (target < 0).any() or not torch.allclose(sums, torch.ones_like(sums), rtol=1e-5, atol=tolerance):
+        raise ValueError(f"`target` of probabilities must be non-negative and sum to 1 along dim {class_dim} "
+                         f"(to within {tolerance:.2g} for {target.dtype})")
     smoothed = (1 - label_smoothing) * target + label_smoothing / n_classes
     w = 1.0 if weight is None else weight.view(-1, *[1] * (input.dim() - class_dim - 1))
     return reduce(-(w * smoothed * log_softmax(input, class_dim)).sum(class_dim), reduction)
@@ -278,14 +312,21 @@ def cross_entropy(
     """
     label_smoothing = check_number("label_smoothing", label_smoothing, low=0, high=1)
     check_reduction(reduction)
-    if isinstance(target, torch.Tensor) and target.is_floating_point():
+    _check_ignore_index(ignore_index)
+    check_tensor("target", target)
+    if target.is_floating_point():
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
+    if target.dtype != torch.int64:
+        raise ValueError(_index_dtype_message(target, ", or pass class probabilities as a floating tensor of the "
+                                                      "shape of `input`"))
     input, target, unbatched = _check_index_target(input, target, ignore_index)
     n_classes = input.shape[1]
     _check_class_weight(weight, input, n_classes)
     log_p = log_softmax(input, 1)
     nll = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction="none")
     _, w_y = _target_weights(target, weight, ignore_index, input.dtype)
+    if label_smoothing == 0:  # not 0 · (smoothing term): a masked logit (-inf) makes that term inf, and 0 · inf = nan
+        return _weighted_reduce(nll, w_y, reduction, unbatched)
     w_c = torch.ones(n_classes, dtype=input.dtype, device=input.device) if weight is None else weight
     uniform = -(w_c.view(-1, *[1] * (log_p.dim() - 2)) * log_p).sum(1)
     uniform = torch.where(target != ignore_index, uniform, 0)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from lib._validate import check_number, check_pair, check_reduction, reduce
+from lib._validate import check_floating, check_number, check_reduction, check_same_dtype, check_same_shape, reduce
 from lib.losses.classification import (
     _check_class_weight,
     _check_in_unit_interval,
@@ -50,7 +50,10 @@ def sigmoid_focal_loss(
     "mean" is the plain mean over all elements. ``gamma=0, alpha=-1`` is
     ``F.binary_cross_entropy_with_logits``.
     """
-    check_pair(inputs, targets)
+    check_floating("inputs", inputs)  # torchvision's plural names, so that a message names the argument passed
+    check_floating("targets", targets)
+    check_same_shape(inputs, targets, names=("inputs", "targets"))
+    check_same_dtype(inputs, targets, names=("inputs", "targets"))
     _check_in_unit_interval("targets", targets)
     alpha = check_number("alpha", alpha, high=1)
     gamma = check_number("gamma", gamma, low=0)
@@ -94,7 +97,8 @@ def softmax_focal_loss(
     log_p = log_softmax(input, 1)
     is_target = F.one_hot(target, input.shape[1]).movedim(-1, 1).bool()
     log_p_y = log_p.gather(1, target.unsqueeze(1)).squeeze(1)
-    log_1m_p_y = torch.logsumexp(log_p.masked_fill(is_target, float("-inf")), dim=1)
+    # log(1 − p_y) ≤ 0; the log-sum-exp can round to a hair above 0 when p_y ≈ 0, making the factor exceed 1
+    log_1m_p_y = torch.logsumexp(log_p.masked_fill(is_target, float("-inf")), dim=1).clamp(max=0.0)
     alpha_y = torch.ones_like(log_p_y) if alpha is None else alpha[target]
     loss = -alpha_y * torch.exp(gamma * log_1m_p_y) * log_p_y
     return _weighted_reduce(loss, alpha_y, reduction, unbatched)

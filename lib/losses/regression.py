@@ -7,6 +7,8 @@ elementwise loss of the residual :math:`r = \hat y - y` and reduces it like ``to
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -91,16 +93,24 @@ def log_cosh_loss(input: torch.Tensor, target: torch.Tensor, *, reduction: str =
     r"""Log-cosh loss (no torch twin; checked against ``torch.log(torch.cosh(r))`` where that is finite).
 
     .. math::
-        \ell(r) = \log\cosh r = |r| + \log\!\left(1 + e^{-2|r|}\right) - \log 2, \qquad
+        \ell(r) = \log\cosh r = \log\!\left(1 + 2\sinh^2\tfrac r2\right)
+                 = |r| + \log\!\left(1 + e^{-2|r|}\right) - \log 2, \qquad
         \frac{\partial \ell}{\partial \hat y} = \tanh r
 
-    The right-hand form never evaluates :math:`\cosh r`, which overflows float32 for :math:`|r| > 89`; it is
-    exact for every residual. Behaves like :math:`\tfrac12 r^2` near zero and like :math:`|r| - \log 2` far away.
+    Neither form evaluates :math:`\cosh r`, which overflows float32 for :math:`|r| > 89` and, near zero, rounds
+    to 1 so that its log is 0. Each form is used where it has no cancellation: for :math:`|r| < 1` the first
+    (``log1p`` of a small exact square; the second would subtract :math:`\log 2` from a sum close to it and
+    lose every digit of :math:`r^2/2` — 5 % off at :math:`r = 10^{-3}` in float32, negative below), for
+    :math:`|r| \ge 1` the second (where :math:`\sinh` would overflow and the result is at least 0.43). Both are
+    accurate to a few float32 ulps for every residual, and autograd through either gives :math:`\tanh r`.
+    Behaves like :math:`\tfrac12 r^2` near zero and like :math:`|r| - \log 2` far away.
     """
     check_pair(input, target)
     abs_r = (input - target).abs()
-    loss = abs_r + F.softplus(-2.0 * abs_r) - torch.log(torch.tensor(2.0, dtype=abs_r.dtype, device=abs_r.device))
-    return reduce(loss, reduction)
+    small = abs_r.clamp(max=1.0)  # the log1p form only sees |r| ≤ 1: no overflow, no nan gradient where unused
+    near_zero = torch.log1p(2 * torch.sinh(small / 2) ** 2)
+    far = abs_r + F.softplus(-2.0 * abs_r) - math.log(2.0)
+    return reduce(torch.where(abs_r < 1.0, near_zero, far), reduction)
 
 
 def quantile_loss(

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import torch
 
-from lib.optim._base import RuleOptimizer, check_betas, check_bool, check_non_negative, scalar_step_tensor
+from lib.optim._base import (
+    RuleOptimizer,
+    as_real,
+    check_betas,
+    check_bool,
+    check_non_negative,
+    check_rule_arguments,
+    require_state,
+    scalar_step_tensor,
+)
+
+
+def _state_keys(amsgrad: bool) -> tuple[str, ...]:
+    return ("step", "exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ())
 
 
 def _adam_step_(param, grad, state, *, lr, betas, eps, amsgrad) -> None:
-    """The part Adam and AdamW share: moments, bias correction, the update. ``grad`` is final here."""
+    """The part Adam and AdamW share: moments, bias correction, the update. ``grad`` is final here; complex
+    tensors are updated as pairs of reals, as torch does."""
     if not state:
         state["step"] = scalar_step_tensor()
         state["exp_avg"] = torch.zeros_like(param, memory_format=torch.preserve_format)
@@ -18,12 +32,13 @@ def _adam_step_(param, grad, state, *, lr, betas, eps, amsgrad) -> None:
     beta1, beta2 = betas
     state["step"] += 1
     step = state["step"].item()
-    exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+    param, grad, exp_avg, exp_avg_sq = as_real(param, grad, state["exp_avg"], state["exp_avg_sq"])
     exp_avg.lerp_(grad, 1 - beta1)  # m ← β₁m + (1 − β₁)g
     exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)  # v ← β₂v + (1 − β₂)g²
     if amsgrad:
-        torch.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])  # v̂ ← max(v̂, v)
-        exp_avg_sq = state["max_exp_avg_sq"]
+        (max_exp_avg_sq,) = as_real(state["max_exp_avg_sq"])
+        torch.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)  # v̂ ← max(v̂, v)
+        exp_avg_sq = max_exp_avg_sq
     bias_correction1 = 1 - beta1**step
     bias_correction2 = 1 - beta2**step
     denom = (exp_avg_sq.sqrt() / bias_correction2**0.5).add_(eps)  # √(v / (1 − β₂ᵗ)) + ε: eps after the root
@@ -36,6 +51,15 @@ def adam_update_(param, grad, state, *, lr, betas, eps, weight_decay, amsgrad, m
     State keys as torch's: ``step`` (0-d float tensor), ``exp_avg``, ``exp_avg_sq`` and, with ``amsgrad``,
     ``max_exp_avg_sq``. See :class:`Adam` for the algorithm.
     """
+    options = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize)
+    Adam.check_options(options)
+    check_rule_arguments(param, grad, state, _state_keys(amsgrad))
+    _adam_(param, grad, state, **options)
+
+
+def _adam_(param, grad, state, *, lr, betas, eps, weight_decay, amsgrad, maximize) -> None:
+    """:func:`adam_update_` without its argument checks, for :class:`Adam`'s step (see ``check_rule_arguments``)."""
+    require_state(state, _state_keys(amsgrad))
     grad = -grad if maximize else grad
     if weight_decay != 0:
         grad = grad.add(param, alpha=weight_decay)  # L2 penalty added to the gradient: g ← g + λθ
@@ -47,6 +71,15 @@ def adamw_update_(param, grad, state, *, lr, betas, eps, weight_decay, amsgrad, 
 
     Same state keys as :func:`adam_update_`. See :class:`AdamW` for the algorithm.
     """
+    options = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize)
+    AdamW.check_options(options)
+    check_rule_arguments(param, grad, state, _state_keys(amsgrad))
+    _adamw_(param, grad, state, **options)
+
+
+def _adamw_(param, grad, state, *, lr, betas, eps, weight_decay, amsgrad, maximize) -> None:
+    """:func:`adamw_update_` without its argument checks, for :class:`AdamW`'s step."""
+    require_state(state, _state_keys(amsgrad))
     grad = -grad if maximize else grad
     if weight_decay != 0:
         param.mul_(1 - lr * weight_decay)  # decay the weights directly, not through the gradient
@@ -80,6 +113,8 @@ _CONVENTIONS = r"""
       CPU tensor (float32, or float64 when that is the default dtype) exactly as torch 2.13 stores it;
     * with ``amsgrad`` the maximum is taken of the raw v (before bias correction) and kept in
       ``state["max_exp_avg_sq"]``; m is used as is;
+    * a complex parameter is updated as pairs of real numbers (``torch.view_as_real``): g² is the square of each
+      part, not the complex square; its state stays complex;
     * not implemented: torch's ``foreach``, ``fused``, ``capturable``, ``differentiable``, tensor ``lr`` or
       ``betas``. Checks: ``lr``, ``eps``, ``weight_decay`` ≥ 0; each of ``betas`` in [0, 1).
 """
@@ -110,7 +145,7 @@ class Adam(RuleOptimizer):
     """
     )
 
-    update_rule = staticmethod(adam_update_)
+    update_rule = staticmethod(_adam_)  # adam_update_ less the checks that the constructor has made
     option_names = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
@@ -152,7 +187,7 @@ class AdamW(Adam):
     """
     )
 
-    update_rule = staticmethod(adamw_update_)
+    update_rule = staticmethod(_adamw_)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
                  maximize=False):  # fmt: skip

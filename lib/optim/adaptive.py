@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import torch
 
-from lib.optim._base import RuleOptimizer, check_bool, check_non_negative, check_unit_interval, scalar_step_tensor
+from lib.optim._base import (
+    RuleOptimizer,
+    as_real,
+    check_bool,
+    check_non_negative,
+    check_rule_arguments,
+    check_unit_interval,
+    require_state,
+    scalar_step_tensor,
+)
 
 
 def _zeros(param: torch.Tensor) -> torch.Tensor:
@@ -13,17 +22,31 @@ def _zeros(param: torch.Tensor) -> torch.Tensor:
 
 def adagrad_update_(param, grad, state, *, lr, lr_decay, weight_decay, initial_accumulator_value, eps, maximize):
     """One Adagrad step on ``param`` in place; ``state`` gets ``step`` and ``sum`` on the first step."""
+    options = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                   initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize)
+    Adagrad.check_options(options)
+    check_rule_arguments(param, grad, state, ("step", "sum"))
+    _adagrad_(param, grad, state, **options)
+
+
+def _adagrad_(param, grad, state, *, lr, lr_decay, weight_decay, initial_accumulator_value, eps, maximize) -> None:
+    """:func:`adagrad_update_` without its argument checks, for :class:`Adagrad`'s step."""
+    require_state(state, ("step", "sum"))
     if not state:
         state["step"] = scalar_step_tensor()
-        state["sum"] = torch.full_like(param, initial_accumulator_value, memory_format=torch.preserve_format)
+        init = initial_accumulator_value
+        if param.is_complex():
+            init = complex(init, init)  # both parts' sums start at the value, as in torch
+        state["sum"] = torch.full_like(param, init, memory_format=torch.preserve_format)
     state["step"] += 1
     step = state["step"].item()
     grad = -grad if maximize else grad
     if weight_decay != 0:
         grad = grad.add(param, alpha=weight_decay)  # L2 penalty: g ← g + λθ
     clr = lr / (1 + (step - 1) * lr_decay)  # η_t = η / (1 + (t − 1)·decay)
-    state["sum"].addcmul_(grad, grad, value=1)  # G ← G + g²
-    std = state["sum"].sqrt().add_(eps)  # √G + ε: eps outside the root
+    param, grad, state_sum = as_real(param, grad, state["sum"])  # complex: pairs of reals, as torch
+    state_sum.addcmul_(grad, grad, value=1)  # G ← G + g²
+    std = state_sum.sqrt().add_(eps)  # √G + ε: eps outside the root
     param.addcdiv_(grad, std, value=-clr)  # θ ← θ − η_t g / (√G + ε)
 
 
@@ -48,18 +71,19 @@ class Adagrad(RuleOptimizer):
     :math:`ε`   ``eps``                        added after the square root
     ==========  =============================  =========================================
 
-    torch's conventions, copied exactly: state ``step`` (0-d float tensor) and ``sum`` (G); L2 weight decay is
-    added to the gradient; eps is added after the square root. One difference: torch creates every
-    parameter's state when the optimizer is built, here it is created on the first step with a gradient (the
-    numbers are the same; a parameter that never gets a gradient has no state). Sparse gradients are not
-    supported. Checks: ``lr``, ``lr_decay``, ``weight_decay``, ``initial_accumulator_value``, ``eps`` ≥ 0.
-    Not implemented: torch's ``foreach``, ``fused``, ``differentiable``, tensor ``lr``.
+    torch's conventions, copied exactly: state ``step`` (0-d float tensor) and ``sum`` (G); L2 weight decay is added
+    to the gradient; eps is added after the square root; a complex parameter is updated as pairs of reals
+    (``torch.view_as_real``), each part's sum starting at ``initial_accumulator_value``. One difference: torch
+    creates every parameter's state when the optimizer is built, here it is created on the first step with a
+    gradient (the numbers are the same; a parameter that never gets a gradient has no state). Sparse gradients are
+    not supported. Checks: ``lr``, ``lr_decay``, ``weight_decay``, ``initial_accumulator_value``, ``eps`` ≥ 0. Not
+    implemented: torch's ``foreach``, ``fused``, ``differentiable``, tensor ``lr``.
 
     Reference: J. Duchi, E. Hazan and Y. Singer (2011), *Adaptive subgradient methods for online learning and
     stochastic optimization*, JMLR 12.
     """
 
-    update_rule = staticmethod(adagrad_update_)
+    update_rule = staticmethod(_adagrad_)  # adagrad_update_ less the checks the constructor has made
     option_names = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize")
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, *,
@@ -77,9 +101,23 @@ class Adagrad(RuleOptimizer):
         check_bool("maximize", options["maximize"])
 
 
+def _rmsprop_keys(momentum: float, centered: bool) -> tuple[str, ...]:
+    return ("step", "square_avg") + (("momentum_buffer",) if momentum > 0 else ()) + (("grad_avg",) if centered else ())
+
+
 def rmsprop_update_(param, grad, state, *, lr, alpha, eps, weight_decay, momentum, centered, maximize):
     """One RMSprop step on ``param`` in place; state ``step``, ``square_avg`` (+ ``momentum_buffer``,
     ``grad_avg``) is created on the first step, all zeros."""
+    options = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered,
+                   maximize=maximize)
+    RMSprop.check_options(options)
+    check_rule_arguments(param, grad, state, _rmsprop_keys(momentum, centered))
+    _rmsprop_(param, grad, state, **options)
+
+
+def _rmsprop_(param, grad, state, *, lr, alpha, eps, weight_decay, momentum, centered, maximize) -> None:
+    """:func:`rmsprop_update_` without its argument checks, for :class:`RMSprop`'s step."""
+    require_state(state, _rmsprop_keys(momentum, centered))
     if not state:
         state["step"] = scalar_step_tensor()
         state["square_avg"] = _zeros(param)
@@ -91,15 +129,18 @@ def rmsprop_update_(param, grad, state, *, lr, alpha, eps, weight_decay, momentu
     grad = -grad if maximize else grad
     if weight_decay != 0:
         grad = grad.add(param, alpha=weight_decay)  # L2 penalty: g ← g + λθ
-    square_avg = state["square_avg"].mul_(alpha).addcmul_(grad, grad, value=1 - alpha)  # v ← αv + (1 − α)g²
+    param, grad, square_avg = as_real(param, grad, state["square_avg"])  # complex: pairs of reals, as torch
+    square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)  # v ← αv + (1 − α)g²
     if centered:
-        grad_avg = state["grad_avg"].lerp_(grad, 1 - alpha)  # ḡ ← αḡ + (1 − α)g
+        (grad_avg,) = as_real(state["grad_avg"])
+        grad_avg.lerp_(grad, 1 - alpha)  # ḡ ← αḡ + (1 − α)g
         avg = square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()  # √(v − ḡ²): a variance estimate
     else:
         avg = square_avg.sqrt()
     avg = avg.add_(eps)  # eps after the square root
     if momentum > 0:
-        buf = state["momentum_buffer"].mul_(momentum).addcdiv_(grad, avg)  # b ← μb + g / (√v + ε), b₀ = 0
+        (buf,) = as_real(state["momentum_buffer"])
+        buf.mul_(momentum).addcdiv_(grad, avg)  # b ← μb + g / (√v + ε), b₀ = 0
         param.add_(buf, alpha=-lr)
     else:
         param.addcdiv_(grad, avg, value=-lr)  # θ ← θ − η g / (√v + ε)
@@ -132,18 +173,19 @@ class RMSprop(RuleOptimizer):
     ==========  =================  =====================================================
 
     torch's conventions, copied exactly: all state starts at zero (unlike SGD, the momentum buffer is *not* the
-    first gradient); the momentum buffer accumulates the already-scaled step g/(√v + ε); eps is added after
-    the square root; L2 weight decay is added to the gradient; ``step`` is counted although the update does
-    not use it. Checks: ``lr``, ``eps``, ``weight_decay``, ``momentum`` ≥ 0 and ``alpha`` in [0, 1] (torch
-    only asks ``alpha`` ≥ 0). Not implemented: torch's ``foreach``, ``capturable``, ``differentiable``,
-    tensor ``lr``; ``maximize`` is keyword-only here (positional in torch).
+    first gradient); the momentum buffer accumulates the already-scaled step g/(√v + ε); eps is added after the
+    square root; L2 weight decay is added to the gradient; ``step`` is counted although the update does not use it;
+    a complex parameter is updated as pairs of reals (``torch.view_as_real``). Checks: ``lr``, ``eps``,
+    ``weight_decay``, ``momentum`` ≥ 0 and ``alpha`` in [0, 1] (torch only asks ``alpha`` ≥ 0). Not implemented:
+    torch's ``foreach``, ``capturable``, ``differentiable``, tensor ``lr``; ``maximize`` is keyword-only here
+    (positional in torch).
 
     Reference: G. Hinton, N. Srivastava and K. Swersky (2012), *Neural networks for machine learning*,
     lecture 6e (unpublished; the centered variant is from A. Graves (2013), *Generating sequences with
     recurrent neural networks*).
     """
 
-    update_rule = staticmethod(rmsprop_update_)
+    update_rule = staticmethod(_rmsprop_)  # rmsprop_update_ less the checks the constructor has made
     option_names = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize")
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
@@ -166,6 +208,15 @@ class RMSprop(RuleOptimizer):
 def adadelta_update_(param, grad, state, *, lr, rho, eps, weight_decay, maximize):
     """One Adadelta step on ``param`` in place; state ``step``, ``square_avg``, ``acc_delta`` (zeros) is
     created on the first step."""
+    options = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
+    Adadelta.check_options(options)
+    check_rule_arguments(param, grad, state, ("step", "square_avg", "acc_delta"))
+    _adadelta_(param, grad, state, **options)
+
+
+def _adadelta_(param, grad, state, *, lr, rho, eps, weight_decay, maximize) -> None:
+    """:func:`adadelta_update_` without its argument checks, for :class:`Adadelta`'s step."""
+    require_state(state, ("step", "square_avg", "acc_delta"))
     if not state:
         state["step"] = scalar_step_tensor()
         state["square_avg"] = _zeros(param)
@@ -174,7 +225,7 @@ def adadelta_update_(param, grad, state, *, lr, rho, eps, weight_decay, maximize
     grad = -grad if maximize else grad
     if weight_decay != 0:
         grad = grad.add(param, alpha=weight_decay)  # L2 penalty: g ← g + λθ
-    square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+    param, grad, square_avg, acc_delta = as_real(param, grad, state["square_avg"], state["acc_delta"])
     square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)  # v ← ρv + (1 − ρ)g²
     std = square_avg.add(eps).sqrt_()  # √(v + ε): eps inside the root
     delta = acc_delta.add(eps).sqrt_().div_(std).mul_(grad)  # Δ = √(u + ε) / √(v + ε) · g
@@ -203,16 +254,16 @@ class Adadelta(RuleOptimizer):
     :math:`λ`   ``weight_decay``   L2 penalty, added to the gradient
     ==========  =================  ==================================================
 
-    torch's conventions, copied exactly: ``square_avg`` (v) and ``acc_delta`` (u) start at zero, so the first
-    steps have size about √ε/√(v + ε)·|g| (the "units" of Δ come from eps at first); eps sits inside the
-    roots; L2 weight decay is added to the gradient; ``step`` is counted although the update does not use
-    it. Checks: ``lr``, ``eps``, ``weight_decay`` ≥ 0 and ``rho`` in [0, 1]. Not implemented: torch's
-    ``foreach``, ``capturable``, ``differentiable``, tensor ``lr``.
+    torch's conventions, copied exactly: ``square_avg`` (v) and ``acc_delta`` (u) start at zero, so the first steps
+    have size about √ε/√(v + ε)·|g| (the "units" of Δ come from eps at first); eps sits inside the roots; L2 weight
+    decay is added to the gradient; ``step`` is counted although the update does not use it; a complex parameter is
+    updated as pairs of reals (``torch.view_as_real``). Checks: ``lr``, ``eps``, ``weight_decay`` ≥ 0 and ``rho`` in
+    [0, 1]. Not implemented: torch's ``foreach``, ``capturable``, ``differentiable``, tensor ``lr``.
 
     Reference: M. D. Zeiler (2012), *ADADELTA: An adaptive learning rate method*, arXiv:1212.5701.
     """
 
-    update_rule = staticmethod(adadelta_update_)
+    update_rule = staticmethod(_adadelta_)  # adadelta_update_ less the checks the constructor has made
     option_names = ("lr", "rho", "eps", "weight_decay", "maximize")
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False):

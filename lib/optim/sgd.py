@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import torch
 
-from lib.optim._base import RuleOptimizer, check_bool, check_non_negative, check_unit_interval
+from lib.optim._base import (
+    RuleOptimizer,
+    check_bool,
+    check_non_negative,
+    check_rule_arguments,
+    check_unit_interval,
+    require_state,
+)
 
 
 def sgd_update_(
@@ -23,6 +30,16 @@ def sgd_update_(
 
     Without momentum no state is kept. See :class:`SGD` for the algorithm.
     """
+    options = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov,
+                   maximize=maximize)
+    SGD.check_options(options)
+    check_rule_arguments(param, grad, state, ("momentum_buffer",) if momentum != 0 else ())
+    _sgd_(param, grad, state, **options)
+
+
+def _sgd_(param, grad, state, *, lr, momentum, dampening, weight_decay, nesterov, maximize) -> None:
+    """:func:`sgd_update_` without its argument checks, for :class:`SGD`'s step."""
+    require_state(state, ("momentum_buffer",) if momentum != 0 else ())
     grad = -grad if maximize else grad
     if weight_decay != 0:
         grad = grad.add(param, alpha=weight_decay)  # L2 penalty: g ← g + λθ
@@ -80,7 +97,7 @@ class SGD(RuleOptimizer):
     initialization and momentum in deep learning*, ICML.
     """
 
-    update_rule = staticmethod(sgd_update_)
+    update_rule = staticmethod(_sgd_)  # sgd_update_ less the checks the constructor has made
     option_names = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize")
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False):
