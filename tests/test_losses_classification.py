@@ -438,7 +438,7 @@ def test_label_smoothing_outside_the_unit_interval_is_rejected(label_smoothing):
 @pytest.mark.parametrize("loss", [losses.hinge_loss, losses.multi_margin_loss])
 def test_a_negative_margin_is_rejected(loss):
     target = torch.ones(2) if loss is losses.hinge_loss else torch.tensor([0, 1])
-    with pytest.raises(ValueError, match=r"`margin` must be in \[0, inf\]"):
+    with pytest.raises(ValueError, match=r"`margin` must be in \[0, inf\)"):
         loss(torch.zeros(2, 3) if loss is losses.multi_margin_loss else torch.zeros(2), target, margin=-1.0)
 
 

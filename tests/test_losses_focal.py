@@ -229,7 +229,7 @@ def test_a_negative_gamma_is_rejected(gamma):
 
 
 def test_sigmoid_focal_rejects_alpha_above_one():
-    with pytest.raises(ValueError, match=r"`alpha` must be in \[-inf, 1\]"):
+    with pytest.raises(ValueError, match=r"`alpha` must be in \(-inf, 1\]"):
         losses.sigmoid_focal_loss(torch.zeros(3), torch.zeros(3), alpha=1.5)
 
 

@@ -20,7 +20,7 @@ from lib._validate import check_number
 
 def check_non_negative(name: str, value) -> float:
     """Raise unless ``value`` is a finite real number ≥ 0 (learning rates, eps, weight decay)."""
-    return check_number(name, value, low=0, high_open=True)  # high_open only makes the message read [0, inf)
+    return check_number(name, value, low=0)
 
 
 def check_unit_interval(name: str, value, *, high_open: bool = False) -> float:
