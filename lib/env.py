@@ -85,13 +85,7 @@ def get_dtype(device: torch.device | str | None = None) -> torch.dtype:
 
 
 def _device_type(device) -> str:
-    if device is None:
-        return get_device().type
-    if isinstance(device, str):
-        device = torch.device(device)
-    if not isinstance(device, torch.device):
-        raise TypeError(f"`device` must be a torch.device, a string such as 'cpu', or None, got {device!r}")
-    return device.type
+    return get_device().type if device is None else check_device("device", device).type
 
 
 def environment_summary(device: torch.device | None = None) -> str:

@@ -91,8 +91,8 @@ def test_course_dtype_rejects_an_unknown_dtype_and_float64_on_mps(monkeypatch):
         env.get_dtype("mps")
 
 
-@pytest.mark.parametrize("device", [0, 1.5, ["cpu"]])
+@pytest.mark.parametrize("device", ["tpu", 1.5, ["cpu"]])
 def test_get_dtype_rejects_a_device_that_is_not_a_device(monkeypatch, device):
     monkeypatch.delenv(env.DTYPE_ENV_VAR, raising=False)
-    with pytest.raises(TypeError, match="`device`"):
+    with pytest.raises(ValueError, match="`device`"):
         env.get_dtype(device)

@@ -104,8 +104,9 @@ def _nbval_command(mode: str, args: list) -> list:
 
 
 def cmd_test(args: list) -> int:
-    """lib's unit tests and the strict book build (a test), with strict nbval of every chapter under emulated
-    kernels on the second core meanwhile; then strict nbval of every chapter with this machine's kernels."""
+    """lib's unit tests (with lib's coverage) and the strict book build (a test), with strict nbval of every
+    chapter under emulated kernels on the second core meanwhile; then strict nbval of every chapter with this
+    machine's kernels."""
     ensure_venv()
     env = dict(os.environ, COURSE_PROGRESS="0")
     on_gpu = gpu_present() and os.environ.get("COURSE_DEVICE", "").lower() != "cpu"
@@ -121,9 +122,11 @@ def cmd_test(args: list) -> int:
               + ") run meanwhile; their report follows lib's tests.", flush=True)
         portable = subprocess.Popen([str(c) for c in _nbval_command("--nbval", args)], cwd=ROOT,
                                     env=dict(env, **PORTABLE_KERNELS), stdout=log, stderr=subprocess.STDOUT)
+    # one thread each: lib's tests on one core, the emulated-kernel notebooks on the other
+    one_core = dict(env, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1") if portable else env
     codes = {"lib's tests and the book build": run(
-        [venv_python(), "-m", "pytest", "tests", "-m", "not benchmark", "--cov=lib", "--cov-report=", *args],
-        env=env)}
+        [venv_python(), "-m", "pytest", "tests", "-m", "not benchmark", "--cov=lib", "--cov-report=term", *args],
+        env=one_core)}
     if portable is not None:
         codes["notebooks under emulated kernels"] = portable.wait()
         log.close()
@@ -131,8 +134,7 @@ def cmd_test(args: list) -> int:
         print(log_path.read_text(), flush=True)
     print("==== notebooks with this machine's kernels ====", flush=True)
     codes["notebooks with this machine's kernels"] = run(
-        [*_nbval_command("--nbval-lax" if on_gpu else "--nbval", args), "--cov=lib", "--cov-append",
-         "--cov-report=term"], env=env)
+        _nbval_command("--nbval-lax" if on_gpu else "--nbval", args), env=env)
     for name, code in codes.items():
         print(f"{'ok    ' if code == 0 else 'FAILED'}  {name} (exit code {code})")
     return next((code for code in codes.values() if code != 0), 0)
