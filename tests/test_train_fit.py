@@ -122,21 +122,23 @@ def test_the_gradient_norm_is_recorded_without_clipping_too():
     assert history["step_grad_norm"] == [pytest.approx(norm, rel=1e-6)]
 
 
-@pytest.mark.parametrize("interval", ["epoch", "step"])
-def test_the_scheduler_steps_once_per_epoch_or_once_per_update(interval):
+def _fit_scheduled(make_scheduler, *, lr, batch_size, num_epochs, **options):
+    """Train ``_mlp()`` on ``_regression(40)`` with SGD at ``lr`` and ``make_scheduler(optimizer)``; return the
+    history and the scheduler."""
     X, y = _regression(40)
     model = _mlp()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
-    history = train.fit(
-        model,
-        mse,
-        optimizer,
-        train.make_loader(X, y, batch_size=10),
-        num_epochs=2,
-        scheduler=scheduler,
-        scheduler_interval=interval,
-    )
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    scheduler = make_scheduler(optimizer)
+    loader = train.make_loader(X, y, batch_size=batch_size)
+    return train.fit(model, mse, optimizer, loader, num_epochs=num_epochs, scheduler=scheduler, **options), scheduler
+
+
+@pytest.mark.parametrize("interval", ["epoch", "step"])
+def test_the_scheduler_steps_once_per_epoch_or_once_per_update(interval):
+    def halving(optimizer):
+        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+
+    history, _ = _fit_scheduled(halving, lr=0.1, batch_size=10, num_epochs=2, scheduler_interval=interval)
     if interval == "epoch":
         assert history["step_lr"] == pytest.approx([0.1] * 4 + [0.05] * 4)
         assert history["lr"] == pytest.approx([0.1, 0.05])
@@ -157,36 +159,24 @@ class _RecordingPlateau(torch.optim.lr_scheduler.ReduceLROnPlateau):
 
 @pytest.mark.parametrize("with_val", [True, False])
 def test_reduce_lr_on_plateau_is_stepped_with_the_monitored_loss_and_cuts_the_lr(with_val):
-    X, y = _regression(40)
-    model = _mlp()
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e-6)  # so small that the loss plateaus at once
-    scheduler = _RecordingPlateau(optimizer, factor=0.5, patience=0)
-    val = train.make_loader(X, y) if with_val else None
-    history = train.fit(
-        model,
-        mse,
-        optimizer,
-        train.make_loader(X, y, batch_size=20),
+    val = train.make_loader(*_regression(40)) if with_val else None
+    history, scheduler = _fit_scheduled(  # an lr so small that the loss plateaus at once
+        lambda optimizer: _RecordingPlateau(optimizer, factor=0.5, patience=0),
+        lr=1e-6,
+        batch_size=20,
         num_epochs=4,
         val_loader=val,
-        scheduler=scheduler,
     )
     assert scheduler.seen == history["val_loss" if with_val else "train_loss"]
     assert history["lr"] == pytest.approx([1e-6, 1e-6, 5e-7, 2.5e-7])  # cut after epochs 1 and 2
 
 
 def test_reduce_lr_on_plateau_per_step_sees_each_update_loss():
-    X, y = _regression(40)
-    model = _mlp()
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e-6)
-    scheduler = _RecordingPlateau(optimizer, factor=0.5, patience=100)
-    history = train.fit(
-        model,
-        mse,
-        optimizer,
-        train.make_loader(X, y, batch_size=10),
+    history, scheduler = _fit_scheduled(
+        lambda optimizer: _RecordingPlateau(optimizer, factor=0.5, patience=100),
+        lr=1e-6,
+        batch_size=10,
         num_epochs=2,
-        scheduler=scheduler,
         scheduler_interval="step",
     )
     assert scheduler.seen == history["step_loss"] and len(scheduler.seen) == 8
