@@ -4,13 +4,11 @@ Importing ``lib`` has no side effects: it seeds nothing, sets no plot style, pri
 """
 
 from lib import (
-    callbacks,
     checks,
     data,
     env,
     landscapes,
     losses,
-    lr_finder,
     metrics,
     optim,
     plot,
@@ -20,13 +18,11 @@ from lib import (
 )
 
 __all__ = [
-    "callbacks",
     "checks",
     "data",
     "env",
     "landscapes",
     "losses",
-    "lr_finder",
     "metrics",
     "optim",
     "plot",

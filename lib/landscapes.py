@@ -3,7 +3,8 @@
 A :class:`Landscape` bundles ``fn(x, y)``, which works elementwise on two tensors of one shape (so it takes a
 meshgrid for a contour plot as well as two 0-d tensors that need gradients), with everything a figure or a
 test needs: where the minima are and what the function is worth there, the window to draw and where a
-trajectory starts. ``landscape(point)`` evaluates a 2-element tensor.
+trajectory starts. ``landscape(point)`` evaluates a 2-element tensor; :func:`run_trajectory` runs an
+optimizer from the start point.
 
 =============================  ==================================  ==========================================
 landscape                      f(x, y)                             minima
@@ -28,7 +29,7 @@ from functools import partial
 
 import torch
 
-from lib._validate import check_number, check_tensor
+from lib._validate import check_callable, check_dtype_floating, check_int, check_number, check_tensor
 
 Point = tuple[float, float]
 
@@ -151,3 +152,41 @@ def all_landscapes() -> dict[str, Landscape]:
         "saddle": saddle(),
         "himmelblau": himmelblau(),
     }
+
+
+def run_trajectory(
+    make_optimizer: Callable[[list[torch.Tensor]], torch.optim.Optimizer],
+    landscape,
+    steps: int,
+    *,
+    dtype: torch.dtype = torch.float64,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Optimize a 2-D point on ``landscape`` (a :class:`Landscape`) from ``landscape.start``.
+
+    ``make_optimizer([param])`` builds the optimizer, e.g. ``lambda p: lib.optim.Adam(p, lr=0.1)``. Returns
+    ``(points, losses)``: ``points[k]`` is the point after ``k`` steps (shape ``(steps + 1, 2)``, row 0 is the
+    start) and ``losses[k]`` the function's value there (shape ``(steps + 1,)``). A run that diverges is not an
+    error here: its points and losses simply become inf or nan, which is worth seeing in a figure.
+    """
+    check_callable("make_optimizer", make_optimizer, "make_optimizer(params) -> torch.optim.Optimizer")
+    if not isinstance(landscape, Landscape):
+        raise ValueError(f"`landscape` must be a lib.landscapes.Landscape, got {type(landscape).__name__}")
+    steps = check_int("steps", steps, low=0)
+    check_dtype_floating("dtype", dtype)
+    param = torch.tensor(landscape.start, dtype=dtype, requires_grad=True)
+    optimizer = make_optimizer([param])
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise ValueError(f"`make_optimizer` must return a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    if not any(p is param for group in optimizer.param_groups for p in group["params"]):
+        raise ValueError("`make_optimizer` must build its optimizer on the parameters it is given, got one without")
+    points, losses = [param.detach().clone()], []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = landscape.fn(param[0], param[1])
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.detach())
+        points.append(param.detach().clone())
+    with torch.no_grad():
+        losses.append(landscape.fn(param[0], param[1]))
+    return torch.stack(points), torch.stack(losses)

@@ -20,7 +20,7 @@ from matplotlib.colors import is_color_like
 
 from lib._validate import check_bool, check_callable, check_int, check_number, is_int
 from lib.landscapes import Landscape
-from lib.lr_finder import LRRangeTestResult
+from lib.train import LRRangeTestResult
 
 # One colour per method, used in every chapter (losses and optimizers share one palette, so no two clash).
 COLORS: dict[str, str] = {
@@ -334,7 +334,7 @@ def plot_trajectories(
     """Contours of ``landscape`` (a :class:`lib.landscapes.Landscape`) with optimizer paths drawn over them.
 
     ``trajectories[label]`` is an array of points of shape ``(steps + 1, 2)``, e.g. from
-    :func:`lib.train.run_trajectory`; each is drawn in ``colors[label]`` or else the book's colour for the
+    :func:`lib.landscapes.run_trajectory`; each is drawn in ``colors[label]`` or else the book's colour for the
     label (``"adam"``, ``"sgd"``, ...). ``levels`` is a number of contour levels (log-spaced where the values
     span decades) or the levels themselves. The window, the minima (stars) and the start (a circle) all come
     from the landscape. A trajectory may hold inf or nan (a run that diverged): those points are not drawn.

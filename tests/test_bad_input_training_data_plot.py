@@ -12,9 +12,8 @@ import pytest
 import torch
 
 from lib import data, env, landscapes, plot, schedules, train
-from lib.callbacks import EarlyStopping
-from lib.lr_finder import LRRangeTestResult
 from lib.report import Table
+from lib.train import EarlyStopping, LRRangeTestResult
 
 NAN, INF = float("nan"), float("inf")
 X3, Y1 = torch.zeros(4, 3), torch.zeros(4, 1)
@@ -84,18 +83,6 @@ def _scheduler_of_another_optimizer(model, optimizer):
     return torch.optim.lr_scheduler.StepLR(_sgd(_model()), step_size=1)
 
 
-def _trajectory(**kwargs):
-    arguments = {"make_optimizer": lambda p: torch.optim.SGD(p, lr=0.1), "landscape": landscapes.beale(), "steps": 2}
-    arguments.update(kwargs)
-    return train.run_trajectory(arguments.pop("make_optimizer"), arguments.pop("landscape"), arguments.pop("steps"),
-                                **arguments)  # fmt: skip
-
-
-def _linear_fit_error(model=None, weight=None, bias=1.0):
-    model = torch.nn.Linear(1, 1) if model is None else model
-    return train.linear_fit_error(model, torch.tensor([2.0]) if weight is None else weight, bias)
-
-
 def _stopper_step(epoch=0, loss=1.0, model=None):
     return EarlyStopping(patience=2).step(epoch, loss, _model() if model is None else model)
 
@@ -147,6 +134,7 @@ TRAIN = [
     ("fit-epochs-none", lambda: _fit(num_epochs=None), "`num_epochs`"),
     ("fit-accumulation-0", lambda: _fit(accumulation_steps=0), "`accumulation_steps`"),
     ("fit-accumulation-float", lambda: _fit(accumulation_steps=1.5), "`accumulation_steps`"),
+    ("fit-accumulation-integral-float", lambda: _fit(accumulation_steps=2.0), "`accumulation_steps`"),
     ("fit-accumulation-bool", lambda: _fit(accumulation_steps=True), "`accumulation_steps`"),
     ("fit-scheduler-float", lambda: _fit(scheduler=0.1), "`scheduler`"),
     ("fit-scheduler-string", lambda: _fit(scheduler="cosine"), "`scheduler`"),
@@ -222,22 +210,7 @@ TRAIN = [
     ("range-diverge-1", lambda: _range_test(diverge_factor=1.0), "`diverge_factor`"),
     ("range-device", lambda: _range_test(device="gpu0"), "`device`"),
     ("range-result-empty", lambda: LRRangeTestResult([], [], [], diverged=True).min_loss_lr, "`start_lr`"),
-    # linear_fit_error, run_trajectory, progress_enabled
-    ("fit-error-sequential", lambda: _linear_fit_error(model=torch.nn.Sequential(torch.nn.Linear(1, 1))), "`model`"),
-    ("fit-error-two-outputs", lambda: _linear_fit_error(model=torch.nn.Linear(1, 2)), "`model`"),
-    ("fit-error-no-bias", lambda: _linear_fit_error(model=torch.nn.Linear(1, 1, bias=False)), "`model`"),
-    ("fit-error-weight-list", lambda: _linear_fit_error(weight=[2.0]), "`weight`"),
-    ("fit-error-weight-size", lambda: _linear_fit_error(weight=torch.tensor([2.0, 1.0])), "`weight`"),
-    ("fit-error-bias-string", lambda: _linear_fit_error(bias="1"), "`bias`"),
-    ("trajectory-make-optimizer", lambda: _trajectory(make_optimizer="adam"), "`make_optimizer`"),
-    ("trajectory-make-optimizer-none", lambda: _trajectory(make_optimizer=lambda p: None), "`make_optimizer`"),
-    ("trajectory-other-param", lambda: _trajectory(make_optimizer=lambda p: torch.optim.SGD([torch.zeros(2,
-                                                   requires_grad=True)], lr=0.1)), "`make_optimizer`"),  # fmt: skip
-    ("trajectory-landscape", lambda: _trajectory(landscape="beale"), "`landscape`"),
-    ("trajectory-steps-negative", lambda: _trajectory(steps=-1), "`steps`"),
-    ("trajectory-steps-float", lambda: _trajectory(steps=1.5), "`steps`"),
-    ("trajectory-steps-bool", lambda: _trajectory(steps=True), "`steps`"),
-    ("trajectory-dtype", lambda: _trajectory(dtype=torch.int64), "`dtype`"),
+    # progress_enabled
     ("progress-enabled-string", lambda: train.progress_enabled("0"), "`progress`"),
     ("progress-enabled-int", lambda: train.progress_enabled(0), "`progress`"),
     # EarlyStopping
@@ -580,6 +553,14 @@ PLOT = [
 
 # ----- lib.landscapes, lib.env, lib.report -------------------------------------------------------------------
 
+
+def _trajectory(**kwargs):
+    arguments = {"make_optimizer": lambda p: torch.optim.SGD(p, lr=0.1), "landscape": landscapes.beale(), "steps": 2}
+    arguments.update(kwargs)
+    positional = [arguments.pop(name) for name in ("make_optimizer", "landscape", "steps")]
+    return landscapes.run_trajectory(*positional, **arguments)
+
+
 OTHER = [
     ("quadratic-kappa-below-1", lambda: landscapes.quadratic(0.5), "`kappa`"),
     ("quadratic-kappa-string", lambda: landscapes.quadratic("10"), "`kappa`"),
@@ -589,6 +570,15 @@ OTHER = [
     ("rosenbrock-b-0", lambda: landscapes.rosenbrock(b=0.0), "`b`"),
     ("landscape-point-list", lambda: landscapes.beale()([1.0, 2.0]), "`point`"),
     ("landscape-point-shape", lambda: landscapes.beale()(torch.zeros(3)), "`point`"),
+    ("trajectory-make-optimizer", lambda: _trajectory(make_optimizer="adam"), "`make_optimizer`"),
+    ("trajectory-make-optimizer-none", lambda: _trajectory(make_optimizer=lambda p: None), "`make_optimizer`"),
+    ("trajectory-other-param", lambda: _trajectory(make_optimizer=lambda p: torch.optim.SGD([torch.zeros(2,
+                                                   requires_grad=True)], lr=0.1)), "`make_optimizer`"),  # fmt: skip
+    ("trajectory-landscape", lambda: _trajectory(landscape="beale"), "`landscape`"),
+    ("trajectory-steps-negative", lambda: _trajectory(steps=-1), "`steps`"),
+    ("trajectory-steps-float", lambda: _trajectory(steps=1.5), "`steps`"),
+    ("trajectory-steps-bool", lambda: _trajectory(steps=True), "`steps`"),
+    ("trajectory-dtype", lambda: _trajectory(dtype=torch.int64), "`dtype`"),
     ("seed-negative", lambda: env.seed_everything(-1), "`seed`"),
     ("seed-float", lambda: env.seed_everything(1.5), "`seed`"),
     ("seed-bool", lambda: env.seed_everything(True), "`seed`"),

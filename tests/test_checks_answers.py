@@ -1,4 +1,4 @@
-"""lib.checks_answers (exported as lib.checks.check_value, check_choice): a right answer passes; a wrong one says
+"""lib.checks.check_value and check_choice (answers.py): a right answer passes; a wrong one says
 which way and roughly how far it is off, never what the answer is."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""lib.landscapes (values and gradients at the stated minima, meshgrid = pointwise), lib.train.run_trajectory,
+"""lib.landscapes (values and gradients at the stated minima, meshgrid = pointwise), lib.landscapes.run_trajectory,
 lib.plot.plot_trajectories, and an optax-style grid: every optimizer on every landscape, converging where it
 should and, where it should not, documented as such."""
 
@@ -14,25 +14,19 @@ from matplotlib.colors import to_hex
 from torch.testing import assert_close
 
 from lib import landscapes, optim
+from lib.landscapes import run_trajectory
 from lib.plot import COLORS, plot_trajectories
-from lib.train import run_trajectory
+from tests.helpers import value_and_grad
 
 LANDSCAPES = landscapes.all_landscapes()
 WITH_MINIMA = [name for name, land in LANDSCAPES.items() if land.minima]
-
-
-def _value_and_grad(land, point):
-    xy = torch.tensor(point, dtype=torch.float64, requires_grad=True)
-    value = land(xy)
-    (grad,) = torch.autograd.grad(value, xy)
-    return value.detach(), grad
 
 
 @pytest.mark.parametrize("name", WITH_MINIMA)
 def test_value_at_each_stated_minimum_is_the_stated_minimum_value(name):
     land = LANDSCAPES[name]
     for point in land.minima:
-        value, _ = _value_and_grad(land, point)
+        value, _ = value_and_grad(land, torch.tensor(point, dtype=torch.float64))
         assert_close(value, torch.tensor(land.min_value, dtype=torch.float64), rtol=0, atol=1e-12)
 
 
@@ -40,7 +34,7 @@ def test_value_at_each_stated_minimum_is_the_stated_minimum_value(name):
 def test_gradient_vanishes_at_each_stated_minimum(name):
     land = LANDSCAPES[name]
     for point in land.minima:
-        _, grad = _value_and_grad(land, point)
+        _, grad = value_and_grad(land, torch.tensor(point, dtype=torch.float64))
         assert_close(grad, torch.zeros(2, dtype=torch.float64), rtol=0, atol=1e-10)
 
 
@@ -85,7 +79,7 @@ def test_saddle_has_no_minimum_and_an_indefinite_hessian_at_the_origin():
     land = LANDSCAPES["saddle"]
     assert land.minima == () and land.min_value is None and not land.bounded_below
     origin = torch.zeros(2, dtype=torch.float64)
-    _, grad = _value_and_grad(land, (0.0, 0.0))
+    _, grad = value_and_grad(land, torch.tensor((0.0, 0.0), dtype=torch.float64))
     assert_close(grad, origin)
     eigenvalues = torch.linalg.eigvalsh(torch.autograd.functional.hessian(land, origin))
     assert eigenvalues[0] < 0 < eigenvalues[1]

@@ -10,16 +10,15 @@ from hypothesis import strategies as st
 from torch.testing import assert_close
 
 from lib import losses
+from tests.helpers import DTYPES, REDUCTIONS, reduce, value_and_grad
 
-DTYPES = [torch.float32, torch.float64]
-REDUCTIONS = ["none", "mean", "sum"]
 ELEMENTWISE_SHAPES = [(7,), (4, 3), (2, 3, 5)]
 CLASS_SHAPES = [(4,), (6, 4), (3, 4, 2, 3)]  # (C,) unbatched, (N, C), (N, C, d1, d2)
 
 
 def _hinge_twin(input, target, *, margin=1.0, reduction="mean"):
     loss = torch.clamp(margin - target * input, min=0)
-    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+    return reduce(loss, reduction)
 
 
 def _index_target(shape, g, ignore=False):
@@ -135,21 +134,14 @@ CASES = (
 ALL = {**ELEMENTWISE, **PER_CLASS, **MULTI_MARGIN}
 
 
-def _value_and_grad(fn, input, target, reduction, options):
-    input = input.clone().requires_grad_(True)
-    value = fn(input, target, reduction=reduction, **options)
-    (grad,) = torch.autograd.grad(value.sum(), input)
-    return value.detach(), grad
-
-
 @pytest.mark.parametrize("name,shape", CASES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_values_and_gradients_equal_the_torch_twin(name, shape, dtype, reduction):
     ours, twin, make = ALL[name]
     input, target, options = make(shape, dtype, torch.Generator().manual_seed(zlib.crc32(repr((name, shape)).encode())))
-    value, grad = _value_and_grad(ours, input, target, reduction, options)
-    twin_value, twin_grad = _value_and_grad(twin, input, target, reduction, options)
+    value, grad = value_and_grad(ours, input, target, reduction=reduction, **options)
+    twin_value, twin_grad = value_and_grad(twin, input, target, reduction=reduction, **options)
     assert value.dtype == dtype and value.shape == twin_value.shape
     assert_close(value, twin_value)
     assert_close(grad, twin_grad)
@@ -166,8 +158,8 @@ def test_values_and_gradients_equal_the_twin_for_logits_of_100_and_1e4(name, dty
     input = scale * signs.roll(1).repeat(6, 1)  # every row mixes ±scale, so some targets get p_t → 0
     input[::2] = input[::2].roll(1, dims=1)
     for reduction in REDUCTIONS:
-        value, grad = _value_and_grad(ours, input, target, reduction, options)
-        twin_value, twin_grad = _value_and_grad(twin, input, target, reduction, options)
+        value, grad = value_and_grad(ours, input, target, reduction=reduction, **options)
+        twin_value, twin_grad = value_and_grad(twin, input, target, reduction=reduction, **options)
         assert torch.isfinite(value).all() and torch.isfinite(grad).all()
         assert_close(value, twin_value)
         assert_close(grad, twin_grad)
@@ -190,8 +182,8 @@ def test_cross_entropy_with_masked_minus_inf_logits_equals_torch(dtype, weight, 
     if weight:
         options["weight"] = torch.tensor([1.0, 2.0, 0.5], dtype=dtype)
     for reduction in REDUCTIONS:
-        value, grad = _value_and_grad(losses.cross_entropy, input, target, reduction, options)
-        twin_value, twin_grad = _value_and_grad(F.cross_entropy, input, target, reduction, options)
+        value, grad = value_and_grad(losses.cross_entropy, input, target, reduction=reduction, **options)
+        twin_value, twin_grad = value_and_grad(F.cross_entropy, input, target, reduction=reduction, **options)
         if target_kind != "probabilities" and label_smoothing == 0:
             assert torch.isfinite(value).all() and torch.isfinite(grad).all()
         assert_close(value, twin_value, equal_nan=True)
@@ -202,8 +194,8 @@ def test_cross_entropy_with_masked_minus_inf_logits_equals_torch(dtype, weight, 
 def test_bce_at_probabilities_exactly_0_and_1_matches_torch_clamp_and_gradient(dtype):
     input = torch.tensor([0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1e-30], dtype=dtype)
     target = torch.tensor([0.0, 1.0, 0.0, 1.0, 0.3, 0.7, 1.0], dtype=dtype)
-    value, grad = _value_and_grad(losses.binary_cross_entropy, input, target, "none", {})
-    twin_value, twin_grad = _value_and_grad(F.binary_cross_entropy, input, target, "none", {})
+    value, grad = value_and_grad(losses.binary_cross_entropy, input, target, reduction="none", )
+    twin_value, twin_grad = value_and_grad(F.binary_cross_entropy, input, target, reduction="none", )
     assert_close(value[:4], torch.tensor([0.0, 100.0, 100.0, 0.0], dtype=dtype))  # log clamped at -100
     assert_close(value, twin_value)
     assert_close(grad, twin_grad)  # e.g. -1e12 at p = 0, y = 1: the denominator p(1 - p) is clamped at 1e-12

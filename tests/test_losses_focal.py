@@ -8,13 +8,7 @@ from hypothesis import strategies as st
 from torch.testing import assert_close
 
 from lib import losses
-
-DTYPES = [torch.float32, torch.float64]
-REDUCTIONS = ["none", "mean", "sum"]
-
-
-def _reduce(loss, reduction):
-    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+from tests.helpers import DTYPES, REDUCTIONS, reduce, value_and_grad
 
 
 def _torchvision_sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2.0, reduction="none"):
@@ -26,7 +20,7 @@ def _torchvision_sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2.0, redu
     if alpha >= 0:
         alpha_t = alpha * targets + (1 - alpha) * (1 - targets)
         loss = alpha_t * loss
-    return _reduce(loss, reduction)
+    return reduce(loss, reduction)
 
 
 def _textbook_softmax_focal_loss(input, target, alpha=None, gamma=2.0, reduction="mean"):
@@ -34,14 +28,7 @@ def _textbook_softmax_focal_loss(input, target, alpha=None, gamma=2.0, reduction
     p_y = torch.softmax(input, dim=1).gather(1, target.unsqueeze(1)).squeeze(1)
     alpha_y = torch.ones_like(p_y) if alpha is None else alpha[target]
     loss = alpha_y * (1 - p_y) ** gamma * F.cross_entropy(input, target, reduction="none")
-    return loss.sum() / alpha_y.sum() if reduction == "mean" else _reduce(loss, reduction)
-
-
-def _value_and_grad(fn, input, target, **options):
-    input = input.clone().requires_grad_(True)
-    value = fn(input, target, **options)
-    (grad,) = torch.autograd.grad(value.sum(), input)
-    return value.detach(), grad
+    return loss.sum() / alpha_y.sum() if reduction == "mean" else reduce(loss, reduction)
 
 
 def _binary_pair(shape, dtype, soft, seed=0):
@@ -60,8 +47,8 @@ def _binary_pair(shape, dtype, soft, seed=0):
 def test_sigmoid_focal_equals_torchvision_formula_at_moderate_logits(alpha, gamma, reduction, dtype, shape, soft):
     inputs, targets = _binary_pair(shape, dtype, soft)
     options = {"alpha": alpha, "gamma": gamma, "reduction": reduction}
-    value, grad = _value_and_grad(losses.sigmoid_focal_loss, inputs, targets, **options)
-    twin_value, twin_grad = _value_and_grad(_torchvision_sigmoid_focal_loss, inputs, targets, **options)
+    value, grad = value_and_grad(losses.sigmoid_focal_loss, inputs, targets, **options)
+    twin_value, twin_grad = value_and_grad(_torchvision_sigmoid_focal_loss, inputs, targets, **options)
     assert_close(value, twin_value)
     assert_close(grad, twin_grad)
 
@@ -71,8 +58,8 @@ def test_sigmoid_focal_equals_torchvision_formula_at_moderate_logits(alpha, gamm
 def test_sigmoid_focal_with_gamma_0_and_no_alpha_is_bce_with_logits_even_at_1e4(dtype, reduction):
     inputs = torch.tensor([-1e4, -100.0, -3.0, 0.0, 2.0, 100.0, 1e4, 1e4], dtype=dtype)
     targets = torch.tensor([1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.3], dtype=dtype)
-    value, grad = _value_and_grad(losses.sigmoid_focal_loss, inputs, targets, alpha=-1, gamma=0.0, reduction=reduction)
-    twin_value, twin_grad = _value_and_grad(F.binary_cross_entropy_with_logits, inputs, targets, reduction=reduction)
+    value, grad = value_and_grad(losses.sigmoid_focal_loss, inputs, targets, alpha=-1, gamma=0.0, reduction=reduction)
+    twin_value, twin_grad = value_and_grad(F.binary_cross_entropy_with_logits, inputs, targets, reduction=reduction)
     assert_close(value, twin_value)
     assert_close(grad, twin_grad)
 
@@ -81,8 +68,8 @@ def test_sigmoid_focal_with_gamma_0_and_no_alpha_is_bce_with_logits_even_at_1e4(
 def test_sigmoid_focal_is_finite_with_finite_gradients_where_the_textbook_form_gives_nan(gamma):
     inputs = torch.tensor([30.0, 100.0, 1e4, -30.0, -1e4])  # float32: sigmoid rounds to exactly 1 or 0
     targets = torch.tensor([1.0, 1.0, 1.0, 0.0, 0.0])  # so every p_t is exactly 1
-    value, grad = _value_and_grad(losses.sigmoid_focal_loss, inputs, targets, gamma=gamma, reduction="sum")
-    _, twin_grad = _value_and_grad(_torchvision_sigmoid_focal_loss, inputs, targets, gamma=gamma, reduction="sum")
+    value, grad = value_and_grad(losses.sigmoid_focal_loss, inputs, targets, gamma=gamma, reduction="sum")
+    _, twin_grad = value_and_grad(_torchvision_sigmoid_focal_loss, inputs, targets, gamma=gamma, reduction="sum")
     if gamma < 1:
         assert torch.isnan(twin_grad).any()  # the textbook form: gamma * 0^(gamma - 1) * 0
     assert torch.isfinite(value) and torch.isfinite(grad).all()
@@ -150,8 +137,8 @@ def _multiclass(shape, dtype, seed=0, scale=3.0):
 def test_softmax_focal_with_gamma_0_is_cross_entropy_with_weight_alpha(shape, dtype, reduction, weighted):
     input, target, alpha = _multiclass(shape, dtype)
     alpha = alpha if weighted else None
-    value, grad = _value_and_grad(losses.softmax_focal_loss, input, target, alpha=alpha, gamma=0.0, reduction=reduction)
-    twin_value, twin_grad = _value_and_grad(F.cross_entropy, input, target, weight=alpha, reduction=reduction)
+    value, grad = value_and_grad(losses.softmax_focal_loss, input, target, alpha=alpha, gamma=0.0, reduction=reduction)
+    twin_value, twin_grad = value_and_grad(F.cross_entropy, input, target, weight=alpha, reduction=reduction)
     assert_close(value, twin_value)
     assert_close(grad, twin_grad)
 
@@ -164,8 +151,8 @@ def test_softmax_focal_equals_the_textbook_formula_at_moderate_logits(gamma, dty
     input, target, alpha = _multiclass((8, 5), dtype, seed=1)
     alpha = alpha if weighted else None
     options = {"alpha": alpha, "gamma": gamma, "reduction": reduction}
-    value, grad = _value_and_grad(losses.softmax_focal_loss, input, target, **options)
-    twin_value, twin_grad = _value_and_grad(_textbook_softmax_focal_loss, input, target, **options)
+    value, grad = value_and_grad(losses.softmax_focal_loss, input, target, **options)
+    twin_value, twin_grad = value_and_grad(_textbook_softmax_focal_loss, input, target, **options)
     assert_close(value, twin_value)
     assert_close(grad, twin_grad)
 
@@ -192,7 +179,7 @@ def test_two_class_softmax_focal_on_scores_zero_and_z_is_sigmoid_focal_of_z(gamm
 def test_softmax_focal_is_finite_with_finite_gradients_for_logits_of_100_and_1e4(gamma, scale):
     input = scale * torch.tensor([[1.0, -1.0, 0.0], [1.0, -1.0, 0.0], [0.0, 1.0, 0.5]])
     target = torch.tensor([0, 1, 1])  # right and sure, wrong and sure, right and sure
-    value, grad = _value_and_grad(losses.softmax_focal_loss, input, target, gamma=gamma, reduction="none")
+    value, grad = value_and_grad(losses.softmax_focal_loss, input, target, gamma=gamma, reduction="none")
     assert torch.isfinite(value).all() and torch.isfinite(grad).all()
     assert_close(value, torch.tensor([0.0, 2 * scale, 0.0]), atol=1e-6, rtol=1e-6)  # wrong: factor 1, ce = 2·scale
     assert_close(grad[0], torch.zeros(3), atol=1e-6, rtol=0)

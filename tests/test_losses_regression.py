@@ -10,16 +10,15 @@ from hypothesis import strategies as st
 from torch.testing import assert_close
 
 from lib import losses
+from tests.helpers import DTYPES, REDUCTIONS, reduce, value_and_grad
 
-DTYPES = [torch.float32, torch.float64]
-REDUCTIONS = ["none", "mean", "sum"]
 SHAPES = [(), (7,), (4, 3), (2, 3, 5)]
 
 
 def _log_cosh_twin(input, target, reduction="mean"):
     """log(cosh(r)) computed directly: exact wherever cosh does not overflow."""
     loss = torch.log(torch.cosh(input - target))
-    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+    return reduce(loss, reduction)
 
 
 def _quantile_twin(q):
@@ -28,7 +27,7 @@ def _quantile_twin(q):
     def twin(input, target, reduction="mean"):
         u = target - input
         loss = torch.maximum(q * u, (q - 1) * u)
-        return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+        return reduce(loss, reduction)
 
     return twin
 
@@ -63,13 +62,6 @@ def _pair(shape, dtype, scale=3.0, seed=0):
     return input, target
 
 
-def _value_and_grad(fn, input, target, reduction):
-    input = input.clone().requires_grad_(True)
-    value = fn(input, target, reduction=reduction)
-    (grad,) = torch.autograd.grad(value.sum(), input)
-    return value.detach(), grad
-
-
 @pytest.mark.parametrize("name", PAIRS)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -77,8 +69,8 @@ def _value_and_grad(fn, input, target, reduction):
 def test_values_and_gradients_equal_the_torch_twin(name, dtype, reduction, shape):
     ours, twin = _ours_and_twin(name)
     input, target = _pair(shape, dtype)
-    value, grad = _value_and_grad(ours, input, target, reduction)
-    twin_value, twin_grad = _value_and_grad(twin, input, target, reduction)
+    value, grad = value_and_grad(ours, input, target, reduction=reduction)
+    twin_value, twin_grad = value_and_grad(twin, input, target, reduction=reduction)
     assert value.dtype == dtype and value.shape == twin_value.shape
     assert_close(value, twin_value)
     assert_close(grad, twin_grad)
@@ -90,8 +82,8 @@ def test_values_and_gradients_equal_the_twin_for_residuals_of_1e4(name, dtype):
     ours, twin = _ours_and_twin(name)
     input = torch.tensor([-1e4, -250.0, -1.0, 0.5, 3.0, 1e4], dtype=dtype)
     target = torch.zeros_like(input)
-    value, grad = _value_and_grad(ours, input, target, "none")
-    twin_value, twin_grad = _value_and_grad(twin, input, target, "none")
+    value, grad = value_and_grad(ours, input, target, reduction="none")
+    twin_value, twin_grad = value_and_grad(twin, input, target, reduction="none")
     assert_close(value, twin_value)
     assert_close(grad, twin_grad)
 

@@ -7,7 +7,7 @@ import torch
 from matplotlib.colors import to_hex
 
 from lib import plot
-from lib.lr_finder import LRRangeTestResult
+from lib.train import LRRangeTestResult
 
 
 def test_every_colour_is_a_valid_matplotlib_colour_and_losses_differ_from_each_other():

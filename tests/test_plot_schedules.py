@@ -6,7 +6,7 @@ import pytest
 from matplotlib.colors import to_hex
 
 from lib import plot, schedules
-from lib.lr_finder import LRRangeTestResult
+from lib.train import LRRangeTestResult
 
 
 def test_plot_schedules_draws_each_schedule_over_the_steps_in_its_colour(ax):

@@ -1,7 +1,5 @@
 """Checks of a single answer: a number a learner computed (:func:`check_value`) or a multiple-choice pick
 (:func:`check_choice`). Neither message gives the expected answer away.
-
-Exported by :mod:`lib.checks` (use ``lib.checks.check_value``).
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ from collections.abc import Mapping
 import torch
 
 from lib._validate import check_number
-from lib.checks import CheckResult
+from lib.checks.compare import CheckResult
 
 
 def check_choice(answer, *, correct, explanations: Mapping) -> CheckResult:

@@ -1,19 +1,15 @@
-"""Exercise checks: compare a learner's function with the reference and explain what differs.
-
-A check returns a :class:`CheckResult` (shown as a one-line success message in a notebook) or raises an
-``AssertionError`` whose message says *what* is wrong — a shape, a reduction, a factor, a sign, the first
-input where the values part — rather than just "False".
-"""
+"""Checks of a learner's function (a loss, a gradient formula, any tensor function) against the reference, on
+a list of :class:`Case` inputs: shapes, values and gradients, with a hint for a wrong factor or sign."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from numbers import Real
 
 import torch
 
-from lib._validate import check_floating, check_number
+from lib._validate import check_number
+from lib.checks.compare import CheckResult, check_callable, check_options, mismatch
 
 
 @dataclass(frozen=True)
@@ -23,16 +19,6 @@ class Case:
     description: str
     args: tuple
     kwargs: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """What a passed check reports; its ``repr`` is the message, so a notebook cell shows it cleanly."""
-
-    message: str
-
-    def __repr__(self) -> str:
-        return self.message
 
 
 def _fresh(args: tuple, requires_grad: bool) -> tuple:
@@ -47,7 +33,7 @@ def _fresh(args: tuple, requires_grad: bool) -> tuple:
     return tuple(out)
 
 
-def _diagnose(got: torch.Tensor, want: torch.Tensor, atol: float, rtol: float) -> str:
+def _diagnose(got: torch.Tensor, want: torch.Tensor, atol: float) -> str:
     """A hint for a common mistake: a constant factor (a missing ½, sum vs mean) or a flipped sign."""
     mask = want.abs() > 10 * atol
     if not mask.any():
@@ -65,17 +51,6 @@ def _diagnose(got: torch.Tensor, want: torch.Tensor, atol: float, rtol: float) -
     return ""
 
 
-def _first_difference(got: torch.Tensor, want: torch.Tensor, atol: float, rtol: float) -> str:
-    bad = ~torch.isclose(got, want, atol=atol, rtol=rtol, equal_nan=True)
-    index = tuple(int(i) for i in bad.nonzero()[0]) if got.dim() else ()
-    where = f" at index {list(index)}" if index else ""
-    n_bad = int(bad.sum())
-    return (
-        f"{n_bad} of {bad.numel()} value(s) differ; first{where}: yours {got[index].item():.6g}, "
-        f"expected {want[index].item():.6g}."
-    )
-
-
 def _compare(what: str, got, want: torch.Tensor, case: Case, atol: float, rtol: float) -> None:
     context = f"For {case.description}, {what}"
     if not isinstance(got, torch.Tensor):
@@ -89,9 +64,13 @@ def _compare(what: str, got, want: torch.Tensor, case: Case, atol: float, rtol: 
         raise AssertionError(f"{context} has shape {tuple(got.shape)}, expected {tuple(want.shape)}.{hint}")
     got = got.detach().to(want.dtype)
     want = want.detach()
-    if not torch.allclose(got, want, atol=atol, rtol=rtol, equal_nan=True):
-        message = f"{context} is wrong: {_first_difference(got, want, atol, rtol)}"
-        raise AssertionError(message + _diagnose(got, want, atol, rtol))
+    found = mismatch(got, want, atol=atol, rtol=rtol)
+    if found is not None:
+        where = f" at index {list(found.index)}" if found.index else ""
+        raise AssertionError(
+            f"{context} is wrong: {found.count} of {found.total} value(s) differ; first{where}: {found.values()}."
+            + _diagnose(got, want, atol)
+        )
 
 
 def _call(fn: Callable, case: Case, name: str, requires_grad: bool):
@@ -109,16 +88,6 @@ def _input_grad(args: tuple, out) -> torch.Tensor | None:
         return None
     (grad,) = torch.autograd.grad(out.sum(), first, allow_unused=True)
     return torch.zeros_like(first) if grad is None else grad
-
-
-def _check_callable(name: str, value) -> None:
-    if not callable(value):
-        raise ValueError(f"`{name}` must be a function (callable), got {type(value).__name__}")
-
-
-def _check_options(options) -> None:
-    if options is not None and not isinstance(options, Mapping):
-        raise ValueError(f"`options` must be a dict of keyword arguments, got {type(options).__name__}")
 
 
 def _check_cases(cases) -> list[Case]:
@@ -145,8 +114,8 @@ def check_function(
 ) -> CheckResult:
     """Compare ``fn`` with ``reference`` on every case: output shape, values, and (when ``check_grad``) the
     gradient of the summed output with respect to the first argument."""
-    _check_callable("fn", fn)
-    _check_callable("reference", reference)
+    check_callable("fn", fn)
+    check_callable("reference", reference)
     name = name or getattr(fn, "__name__", "your function")
     cases = _check_cases(cases)
     atol, rtol = check_number("atol", atol, low=0), check_number("rtol", rtol, low=0)
@@ -210,7 +179,7 @@ def check_loss(
     When ``reductions`` is None the learner's function takes no ``reduction`` and must return one value per
     element; it is then compared with ``reference(..., reduction="none")``.
     """
-    _check_options(options)
+    check_options(options)
     if reductions is not None and (isinstance(reductions, str) or not reductions
                                    or not set(reductions) <= {"none", "mean", "sum"}):
         raise ValueError(f"`reductions` must be None or a non-empty list of 'none', 'mean', 'sum', got {reductions!r}")
@@ -229,9 +198,9 @@ def check_gradient_formula(
 ) -> CheckResult:
     """Check a hand-derived elementwise gradient ``grad_fn(input, target) = ∂ℓ/∂ŷ`` against autograd
     applied to ``loss_fn(input, target, reduction="sum")``."""
-    _check_callable("grad_fn", grad_fn)
-    _check_callable("loss_fn", loss_fn)
-    _check_options(options)
+    check_callable("grad_fn", grad_fn)
+    check_callable("loss_fn", loss_fn)
+    check_options(options)
     options = dict(options or {})
 
     def autograd_gradient(input, target, **kw):
@@ -240,80 +209,3 @@ def check_gradient_formula(
         return grad
 
     return check_function(grad_fn, autograd_gradient, loss_cases(options, None), name=name, check_grad=False)
-
-
-def _bucket(value: float) -> str:
-    """Round-off-sized differences vary between CPUs; report them by order of magnitude so outputs are stable."""
-    if value == 0:
-        return "0"
-    for bound in (1e-15, 1e-12, 1e-9, 1e-6):
-        if value <= bound:
-            return f"≤ {bound:.0e}"
-    return f"{value:.2e}"
-
-
-@dataclass(frozen=True)
-class Differences:
-    """Largest absolute differences between two implementations, in value and in gradient."""
-
-    value: float
-    gradient: float
-
-    def __repr__(self) -> str:
-        return f"max |difference|: value {_bucket(self.value)}, gradient {_bucket(self.gradient)}"
-
-
-def max_difference(fn: Callable, reference: Callable, input: torch.Tensor, *args, **options) -> Differences:
-    """Compare ``fn(input, *args, **options)`` with ``reference(...)``: the largest absolute difference of the
-    outputs and of the gradients of their sums with respect to ``input``."""
-    _check_callable("fn", fn)
-    _check_callable("reference", reference)
-    check_floating("input", input)
-    results = []
-    for f in (fn, reference):
-        x = input.detach().clone().requires_grad_(True)
-        out = f(x, *args, **options)
-        (grad,) = torch.autograd.grad(out.sum(), x)
-        results.append((out.detach(), grad))
-    (a, ga), (b, gb) = results
-    return Differences((a - b).abs().max().item(), (ga - gb).abs().max().item())
-
-
-def format_difference(value: float, *, floor: float = 0.0) -> str:
-    """A difference for a table whose text must not change between CPUs: 0, an order of magnitude (``≤ 1e-12``)
-    for round-off-sized values, else the value itself to three significant digits.
-
-    Round-off can land on either side of a bucket's edge from one run to the next (a matrix product may sum in a
-    different order); with ``floor`` every value at or below it, 0 included, reads ``≤ floor``.
-    """
-    floor = check_number("floor", floor, low=0)
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"`value` must be a real number (a difference), got {value!r}")
-    if floor > 0 and value <= floor:
-        return f"≤ {floor:.0e}"
-    return _bucket(float(value))
-
-
-# The checks of one answer (a number, a choice) and of optimizer update rules live in their own modules (this one
-# would pass 300 lines); they are part of this module's interface: ``lib.checks.check_value``,
-# ``lib.checks.check_optimizer_step``.
-from lib.checks_answers import check_choice, check_value  # noqa: E402
-from lib.checks_optim import check_optimizer_step, optimizer_gradients  # noqa: E402
-
-__all__ = [
-    "Case",
-    "CheckResult",
-    "Differences",
-    "check_choice",
-    "check_function",
-    "check_gradient_formula",
-    "check_loss",
-    "check_optimizer_step",
-    "check_value",
-    "format_difference",
-    "loss_cases",
-    "max_difference",
-    "optimizer_gradients",
-]

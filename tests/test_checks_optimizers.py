@@ -1,4 +1,4 @@
-"""lib.checks_optim (exported as lib.checks.check_optimizer_step): a correct one-tensor Adam passes; each classic
+"""lib.checks.check_optimizer_step (optimizers.py): a correct one-tensor Adam passes; each classic
 mistake fails with a message naming the step, the quantity and what is off."""
 
 import math

@@ -1,87 +1,32 @@
-"""A small, general training loop and its tools. They return numbers; they never print or plot (the optional
-progress bar of :func:`fit` aside).
-
-:func:`fit` trains with schedulers, gradient clipping, gradient accumulation, early stopping and metrics, and
-records a per-epoch and per-update history; :func:`lr_range_test` sweeps the learning rate (Smith, 2017);
-:class:`EarlyStopping` and :class:`NonFiniteLossError` come with them.
-"""
+"""Training a model: :func:`fit` (its history and options are described in its docstring) and :func:`evaluate`.
+They return numbers; they never print or plot (the optional progress bar of :func:`fit` aside)."""
 
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 from collections.abc import Callable, Iterable, Mapping
 
 import torch
-from torch.utils.data import DataLoader, TensorDataset
 
-from lib._loop import (
-    Loop,
-    NonFiniteLossError,
+from lib._validate import check_bool, check_int, check_number
+from lib.train._arguments import (
     check_loader,
     check_loss_fn,
     check_model,
     check_optimizer,
     check_scheduler,
-    evaluate_all,
     resolve_device,
-    step_scheduler,
 )
-from lib._validate import check_bool, check_callable, check_dtype_floating, check_int, check_number, check_tensor
-from lib.callbacks import EarlyStopping
-from lib.landscapes import Landscape
-from lib.lr_finder import LRRangeTestResult, lr_range_test
+from lib.train.early_stopping import EarlyStopping
+from lib.train.loop import Loop, evaluate_all
 
-__all__ = [
-    "EarlyStopping",
-    "LRRangeTestResult",
-    "NonFiniteLossError",
-    "evaluate",
-    "fit",
-    "linear_fit_error",
-    "lr_range_test",
-    "make_loader",
-    "progress_enabled",
-    "run_trajectory",
-]
+__all__ = ["evaluate", "fit", "progress_enabled"]
 
 PROGRESS_ENV_VAR = "COURSE_PROGRESS"
 """Name of the environment variable that turns progress bars off: ``COURSE_PROGRESS=0``."""
 
 SCHEDULER_INTERVALS = ("epoch", "step")
-
-
-def make_loader(
-    X: torch.Tensor,
-    y: torch.Tensor,
-    *,
-    batch_size: int | None = None,
-    shuffle: bool = False,
-    generator: torch.Generator | None = None,
-) -> Iterable:
-    """Mini-batches of ``(X, y)`` for :func:`fit`: a ``DataLoader``, or for ``batch_size=None`` (full-batch
-    gradient descent) simply ``[(X, y)]``, which is all a loader has to be and costs nothing per epoch.
-
-    Shuffling needs an explicit ``generator`` so that runs repeat exactly.
-    """
-    for name, value in (("X", X), ("y", y)):
-        check_tensor(name, value)
-        if value.dim() == 0:
-            raise ValueError(f"`{name}` must have a first dimension of samples, got a 0-d tensor")
-    if X.shape[0] != y.shape[0]:
-        raise ValueError(f"`y` must have as many rows as `X` ({X.shape[0]}), got {y.shape[0]}")
-    if X.shape[0] == 0:
-        raise ValueError("`X` must hold at least one sample, got 0 rows")
-    if batch_size is None:
-        return [(X, y)]
-    batch_size = check_int("batch_size", batch_size, low=1)
-    check_bool("shuffle", shuffle)
-    if generator is not None and not isinstance(generator, torch.Generator):
-        raise ValueError(f"`generator` must be a torch.Generator or None, got {generator!r}")
-    if shuffle and generator is None:
-        raise ValueError("`generator` must be a torch.Generator when shuffle=True, so that runs repeat")
-    return DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=shuffle, generator=generator)
 
 
 def evaluate(model: torch.nn.Module, loss_fn: Callable, loader: Iterable, *, device=None) -> float:
@@ -160,8 +105,7 @@ def _run_epoch(loop: Loop, epoch: int, train_loader, val_loader, metrics, early_
         for name, value in measured.items():
             loop.history[f"val_{name}"].append(value)
         monitored = loop.history["val_loss"][-1]
-    if loop.scheduler is not None and not loop.scheduler_each_step:
-        step_scheduler(loop.scheduler, monitored)
+    loop.end_epoch(monitored)
     return early_stopping is not None and early_stopping.step(epoch, monitored, loop.model)
 
 
@@ -184,13 +128,16 @@ def fit(
 ) -> dict[str, list[float]]:
     """Train ``model`` for ``num_epochs`` epochs and return its history (a dict of lists of floats).
 
-    Per epoch ``e``: ``history["train_loss"][e]`` is the mean loss over the epoch's samples, each batch measured
-    just before its update; ``history["lr"][e]`` is the first parameter group's learning rate when the epoch
-    began; with a ``val_loader``, ``history["val_loss"][e]`` is the loss on the validation data after the epoch
-    and ``history[f"val_{name}"][e]`` each metric there (``metrics`` maps ``name`` to ``fn(output, target)``
-    returning a number; batches are weighted by size, exact for means such as accuracy). Per update ``k`` (one
-    optimizer step): ``step_loss`` (the mean loss of the update's samples), ``step_grad_norm`` (the total L2 norm of
-    the gradients before clipping) and ``step_lr`` (the learning rate the update used).
+    The history:
+
+    - per epoch ``e``: ``history["train_loss"][e]``, the mean loss over the epoch's samples, each batch measured
+      just before its update; ``history["lr"][e]``, the first parameter group's learning rate when the epoch began;
+      with a ``val_loader``, ``history["val_loss"][e]``, the loss on the validation data after the epoch, and
+      ``history[f"val_{name}"][e]`` for each metric there (``metrics`` maps ``name`` to ``fn(output, target)``
+      returning a number; batches are weighted by size, exact for means such as accuracy);
+    - per update ``k`` (one optimizer step): ``step_loss`` (the mean loss of the update's samples),
+      ``step_grad_norm`` (the total L2 norm of the gradients before clipping) and ``step_lr`` (the learning rate the
+      update used).
 
     Options:
 
@@ -226,9 +173,16 @@ def fit(
     device = resolve_device(device, model)
     history = _new_history(val_loader, metrics)
     loop = Loop(
-        model, loss_fn, optimizer, device, history, clip_grad_norm=clip_grad_norm, accumulation_steps=accumulation_steps
+        model,
+        loss_fn,
+        optimizer,
+        device,
+        history,
+        scheduler=scheduler,
+        scheduler_interval=scheduler_interval,
+        clip_grad_norm=clip_grad_norm,
+        accumulation_steps=accumulation_steps,
     )
-    loop.scheduler, loop.scheduler_each_step = scheduler, scheduler is not None and scheduler_interval == "step"
     if early_stopping is not None:
         early_stopping.reset()
     with _progress_bar(num_epochs, progress_enabled(progress)) as bar:
@@ -242,57 +196,3 @@ def fit(
     if early_stopping is not None:
         early_stopping.restore(model)
     return history
-
-
-def linear_fit_error(model: torch.nn.Linear, weight: torch.Tensor, bias: float) -> tuple[float, float]:
-    """Absolute errors ``(|slope - true|, |intercept - true|)`` of a fitted 1-output linear model; the slope
-    error is the largest over features."""
-    if not isinstance(model, torch.nn.Linear) or model.out_features != 1 or model.bias is None:
-        raise ValueError(f"`model` must be a torch.nn.Linear with one output and a bias, got {model!r}")
-    check_tensor("weight", weight)
-    if weight.numel() != model.in_features:
-        raise ValueError(f"`weight` must have one entry per input feature ({model.in_features}), got {weight.numel()}")
-    check_number("bias", bias)
-    slope_error = (model.weight.detach().reshape(-1).cpu() - weight.cpu()).abs().max().item()
-    intercept_error = abs(model.bias.detach().item() - bias)
-    if not (math.isfinite(slope_error) and math.isfinite(intercept_error)):
-        raise FloatingPointError("the model's parameters are not finite")
-    return slope_error, intercept_error
-
-
-def run_trajectory(
-    make_optimizer: Callable[[list[torch.Tensor]], torch.optim.Optimizer],
-    landscape,
-    steps: int,
-    *,
-    dtype: torch.dtype = torch.float64,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Optimize a 2-D point on ``landscape`` (a :class:`lib.landscapes.Landscape`) from ``landscape.start``.
-
-    ``make_optimizer([param])`` builds the optimizer, e.g. ``lambda p: lib.optim.Adam(p, lr=0.1)``. Returns
-    ``(points, losses)``: ``points[k]`` is the point after ``k`` steps (shape ``(steps + 1, 2)``, row 0 is the
-    start) and ``losses[k]`` the function's value there (shape ``(steps + 1,)``). A run that diverges is not an
-    error here: its points and losses simply become inf or nan, which is worth seeing in a figure.
-    """
-    check_callable("make_optimizer", make_optimizer, "make_optimizer(params) -> torch.optim.Optimizer")
-    if not isinstance(landscape, Landscape):
-        raise ValueError(f"`landscape` must be a lib.landscapes.Landscape, got {type(landscape).__name__}")
-    steps = check_int("steps", steps, low=0)
-    check_dtype_floating("dtype", dtype)
-    param = torch.tensor(landscape.start, dtype=dtype, requires_grad=True)
-    optimizer = make_optimizer([param])
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise ValueError(f"`make_optimizer` must return a torch.optim.Optimizer, got {type(optimizer).__name__}")
-    if not any(p is param for group in optimizer.param_groups for p in group["params"]):
-        raise ValueError("`make_optimizer` must build its optimizer on the parameters it is given, got one without")
-    points, losses = [param.detach().clone()], []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss = landscape.fn(param[0], param[1])
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.detach())
-        points.append(param.detach().clone())
-    with torch.no_grad():
-        losses.append(landscape.fn(param[0], param[1]))
-    return torch.stack(points), torch.stack(losses)

@@ -1,5 +1,5 @@
 r"""The learning-rate range test (Smith, 2017): train briefly while the learning rate grows exponentially, watch
-the loss, and read a good learning rate off the curve. Use it through :func:`lib.train.lr_range_test`."""
+the loss, and read a good learning rate off the curve."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lib._loop import (
+from lib._validate import check_callable, check_int, check_number
+from lib.train._arguments import (
     check_batch,
     check_loader,
     check_loss_fn,
@@ -21,7 +22,6 @@ from lib._loop import (
     no_batches_message,
     resolve_device,
 )
-from lib._validate import check_callable, check_int, check_number
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,21 @@
-"""lib.checks: a correct learner function passes; each common mistake fails with a message that explains it."""
+"""lib.checks.check_loss, check_gradient_formula and check_function (functions.py): a correct learner function
+passes; each common mistake fails with a message that explains it."""
 
 import pytest
 import torch
 
 from lib import checks, losses
-
-
-def _reduce(loss, reduction):
-    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+from tests.helpers import reduce
 
 
 def huber_right(input, target, delta=1.0, reduction="mean"):
     r = (input - target).abs()
-    return _reduce(torch.where(r <= delta, 0.5 * r**2, delta * (r - 0.5 * delta)), reduction)
+    return reduce(torch.where(r <= delta, 0.5 * r**2, delta * (r - 0.5 * delta)), reduction)
 
 
 def huber_without_the_half(input, target, delta=1.0, reduction="mean"):
     r = (input - target).abs()
-    return _reduce(torch.where(r <= delta, r**2, 2 * delta * (r - 0.5 * delta)), reduction)
+    return reduce(torch.where(r <= delta, r**2, 2 * delta * (r - 0.5 * delta)), reduction)
 
 
 def huber_always_summed(input, target, delta=1.0, reduction="mean"):
@@ -66,7 +64,7 @@ def test_an_elementwise_loss_without_reduction_is_compared_with_reduction_none()
 def test_a_wrong_value_names_the_first_index_where_it_differs():
     def mse_off_at_large(input, target, reduction="mean"):
         r = input - target
-        return _reduce(torch.where(r.abs() > 40, r.abs(), r**2), reduction)
+        return reduce(torch.where(r.abs() > 40, r.abs(), r**2), reduction)
 
     with pytest.raises(AssertionError, match=r"large residuals .* 2 of 8 value\(s\) differ; first at index \[0\]"):
         checks.check_loss(mse_off_at_large, losses.mse_loss)
@@ -89,7 +87,7 @@ def test_a_wrong_gradient_with_right_values_is_caught():
             return grad  # should be 2 r grad
 
     def mse(input, target, reduction="mean"):
-        return _reduce(WrongGrad.apply(input - target), reduction)
+        return reduce(WrongGrad.apply(input - target), reduction)
 
     with pytest.raises(AssertionError, match="the gradient of mse"):
         checks.check_loss(mse, losses.mse_loss)
@@ -98,27 +96,3 @@ def test_a_wrong_gradient_with_right_values_is_caught():
 def test_check_function_without_cases_raises_instead_of_passing():
     with pytest.raises(ValueError, match="`cases` must hold at least one Case"):
         checks.check_function(losses.mse_loss, losses.mse_loss, [])
-
-
-def test_max_difference_is_zero_for_the_same_function_and_sees_value_and_gradient_errors():
-    x, y = torch.randn(20, dtype=torch.float64), torch.randn(20, dtype=torch.float64)
-    same = checks.max_difference(losses.mse_loss, losses.mse_loss, x, y)
-    assert same.value == 0 and same.gradient == 0 and repr(same) == "max |difference|: value 0, gradient 0"
-    off = checks.max_difference(lambda i, t: losses.mse_loss(i, t) + 1e-3, losses.mse_loss, x, y)
-    assert off.value == pytest.approx(1e-3) and off.gradient == 0
-
-
-def test_differences_are_reported_by_order_of_magnitude():
-    assert repr(checks.Differences(3e-17, 2e-13)) == "max |difference|: value ≤ 1e-15, gradient ≤ 1e-12"
-    assert repr(checks.Differences(0.5, 0.0)) == "max |difference|: value 5.00e-01, gradient 0"
-
-
-def test_format_difference_buckets_round_off_and_shows_real_differences():
-    assert [checks.format_difference(v) for v in (0.0, 3e-17, 2e-10, 0.25)] == ["0", "≤ 1e-15", "≤ 1e-09", "2.50e-01"]
-
-
-def test_format_difference_with_a_floor_hides_round_off_below_it_including_zero():
-    assert [checks.format_difference(v, floor=1e-12) for v in (0.0, 3e-16, 1e-12)] == ["≤ 1e-12"] * 3
-    assert checks.format_difference(2e-10, floor=1e-12) == "≤ 1e-09"
-    with pytest.raises(ValueError, match="`floor`"):
-        checks.format_difference(1.0, floor=-1.0)

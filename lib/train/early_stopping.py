@@ -8,8 +8,8 @@ from numbers import Real
 
 import torch
 
-from lib._loop import check_model
 from lib._validate import check_bool, check_int, check_number
+from lib.train._arguments import check_model
 
 
 class EarlyStopping:

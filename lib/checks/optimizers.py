@@ -1,7 +1,5 @@
 """Checks of optimizer update rules: run a learner's one-tensor rule next to a ``torch.optim`` optimizer on a fixed
 sequence of gradients and say at which step, in which quantity and by how much they first part.
-
-Exported by :mod:`lib.checks` (use ``lib.checks.check_optimizer_step``).
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 import torch
 
 from lib._validate import check_number
-from lib.checks import CheckResult, _check_callable, _check_options
+from lib.checks.compare import CheckResult, check_callable, check_options, mismatch
 
 
 def _check_shape(shape) -> tuple[int, ...]:
@@ -67,13 +65,11 @@ def _compare_quantity(what: str, got, want: torch.Tensor, where: str, atol: floa
             f"{where}, {what} has shape {tuple(got.shape)}, expected {tuple(want.shape)}: "
             "an update keeps one value per entry of the parameter."
         )
-    bad = ~torch.isclose(got, want, atol=atol, rtol=rtol, equal_nan=True)
-    if bad.any():
-        gap = torch.where(bad, (got - want).abs().nan_to_num(nan=math.inf), 0.0)
-        index = tuple(int(i) for i in torch.unravel_index(gap.argmax(), gap.shape))
+    found = mismatch(got, want, atol=atol, rtol=rtol, largest=True)
+    if found is not None:
         raise AssertionError(
-            f"{where}, {what} differs from the reference in {int(bad.sum())} of {bad.numel()} value(s), "
-            f"most at index {list(index)}: yours {got[index].item():.6g}, expected {want[index].item():.6g}."
+            f"{where}, {what} differs from the reference in {found.count} of {found.total} value(s), "
+            f"most at index {list(found.index)}: {found.values()}."
         )
 
 
@@ -136,9 +132,9 @@ def check_optimizer_step(
     the same name by both (torch's names: ``exp_avg``, ``exp_avg_sq``, ``step``, ...) and then the parameter are
     compared; the first difference raises an ``AssertionError`` naming the step, the quantity and its size.
     """
-    _check_callable("update_fn", update_fn)
-    _check_callable("reference", reference)
-    _check_options(options)
+    check_callable("update_fn", update_fn)
+    check_callable("reference", reference)
+    check_options(options)
     atol, rtol = check_number("atol", atol, low=0), check_number("rtol", rtol, low=0)
     options, name = dict(options or {}), getattr(update_fn, "__name__", "your update")
     grads = optimizer_gradients(steps, shape, seed=seed)

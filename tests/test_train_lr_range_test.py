@@ -1,4 +1,4 @@
-"""lib.lr_finder / lib.train.lr_range_test: an exponential lr sweep whose smoothed losses are the bias-corrected
+"""lib.train.lr_range_test: an exponential lr sweep whose smoothed losses are the bias-corrected
 moving average of the raw ones, which stops when the loss blows up, and which leaves the model, its mode and the
 loader's generator exactly as they were; bad arguments are rejected by name."""
 
@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from lib import train
-from lib.lr_finder import LRRangeTestResult
+from lib.train import LRRangeTestResult
 
 
 def _setup(seed=0):
@@ -98,10 +98,14 @@ def test_bad_arguments_are_rejected_by_name(kwargs, name):
         train.lr_range_test(model, mse, _sgd, loader, **options)
 
 
-def test_an_empty_loader_is_an_error_and_the_model_is_still_restored():
-    model, _ = _setup()
-    with pytest.raises(ValueError, match="`loader`"):
-        train.lr_range_test(model, mse, _sgd, [], start_lr=1e-4, end_lr=1.0, num_steps=10)
+def test_a_loader_that_runs_dry_mid_sweep_is_an_error_and_the_model_is_still_restored():
+    model, loader = _setup()
+    before = {name: value.clone() for name, value in model.state_dict().items()}
+    batches = (batch for batch in list(loader))  # 4 batches, once: the sweep updates the model, then runs dry
+    with pytest.raises(ValueError, match="`loader` must yield batches in every epoch"):
+        train.lr_range_test(model, mse, _sgd, batches, start_lr=1e-4, end_lr=1.0, num_steps=10)
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, before[name]), name
 
 
 def test_a_factory_that_builds_on_another_models_parameters_is_refused():

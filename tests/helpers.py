@@ -1,0 +1,28 @@
+"""What several test files share: the dtypes and reductions every loss is tested in, torch's reduction written
+out, autograd's value and gradient of a function, and a quiet ``fit`` with plain SGD."""
+
+import torch
+
+from lib import train
+
+DTYPES = [torch.float32, torch.float64]
+REDUCTIONS = ["none", "mean", "sum"]
+
+
+def reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
+    """``loss`` reduced as ``torch.nn.functional`` does for ``reduction`` in ``REDUCTIONS``."""
+    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+
+
+def value_and_grad(fn, input: torch.Tensor, *args, **options) -> tuple[torch.Tensor, torch.Tensor]:
+    """``fn(input, *args, **options)`` (detached) and the gradient of its sum with respect to ``input``."""
+    input = input.detach().clone().requires_grad_(True)
+    value = fn(input, *args, **options)
+    (grad,) = torch.autograd.grad(value.sum(), input)
+    return value.detach(), grad
+
+
+def fit_sgd(model, loss_fn, train_loader, *, lr=0.1, num_epochs=1, **options):
+    """``lib.train.fit`` with ``torch.optim.SGD(model.parameters(), lr=lr)`` (progress bars are off in tests)."""
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    return train.fit(model, loss_fn, optimizer, train_loader, num_epochs=num_epochs, **options)
