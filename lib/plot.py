@@ -20,6 +20,7 @@ from matplotlib.colors import is_color_like
 
 from lib._validate import check_bool, check_callable, check_int, check_number, is_int
 from lib.landscapes import Landscape
+from lib.schedules import FACTORIES
 from lib.train import LRRangeTestResult
 
 # One colour per method, used in every chapter (losses and optimizers share one palette, so no two clash).
@@ -468,10 +469,14 @@ def plot_schedules(
     schedules: Mapping[str, Callable[[int], float]], num_steps: int, *, ax=None, logy: bool = False, **kw
 ):
     """Learning rate against step for each ``schedules[label]``, a function of the step such as
-    ``lambda t: lib.schedules.cosine(t, lr=0.1, total_steps=100)``, over steps ``0 .. num_steps - 1``."""
+    ``lib.schedules.cosine(lr=0.1, total_steps=100)`` (or a function of your own), over steps ``0 .. num_steps - 1``.
+    """
     for label, schedule in _mapping("schedules", schedules).items():
         _label("schedules", label)
         check_callable(f"schedules[{label!r}]", schedule, "schedule(step) -> learning rate")
+        if any(schedule is factory for factory in FACTORIES):
+            raise ValueError(f"`schedules[{label!r}]` must be a schedule, a function of the step: call the factory "
+                             f"with its options first, e.g. lib.schedules.{schedule.__name__}(lr=0.1, ...)")
     num_steps = check_int("num_steps", num_steps, low=1)
     check_bool("logy", logy)
     ax = _axes(ax)

@@ -256,6 +256,63 @@ def test_gradcheck_in_float64(name):
     assert torch.autograd.gradcheck(lambda i: ours(i, target, reduction="mean", **options), (input,))
 
 
+def _bce_logits_arguments(dtype):
+    """Logits of both signs, soft targets, an elementwise weight and a per-column pos_weight."""
+    g = torch.Generator().manual_seed(5)
+    input = (3 * torch.randn(4, 3, generator=g, dtype=torch.float64)).to(dtype)
+    target = torch.rand(4, 3, generator=g, dtype=torch.float64).to(dtype)
+    weight = (0.2 + torch.rand(4, 3, generator=g, dtype=torch.float64)).to(dtype)
+    return [input, target, weight, (0.5 + 3 * torch.rand(3, generator=g, dtype=torch.float64)).to(dtype)]
+
+
+def _bce_logits_by_autograd(input, target, weight=None, *, pos_weight=None, reduction="mean"):
+    """The formula, differentiated by autograd step by step: the reference for the weights' gradients, which
+    torch's fused kernel does not compute."""
+    pw = 1.0 if pos_weight is None else pos_weight
+    loss = -(pw * target * F.logsigmoid(input) + (1 - target) * F.logsigmoid(-input))
+    loss = loss if weight is None else weight * loss
+    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("pos_weight", [False, True])
+def test_bce_with_logits_gradients_of_input_and_target_equal_the_torch_twin(dtype, reduction, pos_weight):
+    grads = []
+    for fn in (losses.binary_cross_entropy_with_logits, F.binary_cross_entropy_with_logits):
+        input, target, weight, pw = _bce_logits_arguments(dtype)
+        input, target = input.requires_grad_(True), target.requires_grad_(True)
+        value = fn(input, target, weight, pos_weight=pw if pos_weight else None, reduction=reduction)
+        grads.append(torch.autograd.grad(value.sum(), (input, target)))
+    assert_close(grads[0], grads[1])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_with_logits_gradients_of_every_argument_equal_autograd_through_the_formula(dtype, reduction):
+    grads = []
+    for fn in (losses.binary_cross_entropy_with_logits, _bce_logits_by_autograd):
+        args = [a.requires_grad_(True) for a in _bce_logits_arguments(dtype)]
+        value = fn(*args[:3], pos_weight=args[3], reduction=reduction)
+        grads.append(torch.autograd.grad(value.sum(), args))
+    assert_close(grads[0], grads[1])
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_with_logits_gradcheck_and_gradgradcheck_with_respect_to_every_argument_in_float64(reduction):
+    args = [a.requires_grad_(True) for a in _bce_logits_arguments(torch.float64)]
+
+    def loss(i, t, w, pw):
+        return losses.binary_cross_entropy_with_logits(i, t, w, pos_weight=pw, reduction=reduction)
+
+    def plain(i, t):
+        return losses.binary_cross_entropy_with_logits(i, t, reduction=reduction)
+
+    for fn, inputs in [(loss, args), (plain, args[:2])]:
+        assert torch.autograd.gradcheck(fn, inputs)
+        assert torch.autograd.gradgradcheck(fn, inputs)
+
+
 def test_bce_gradcheck_with_respect_to_the_target():
     input = torch.tensor([0.1, 0.4, 0.8], dtype=torch.float64)
     target = torch.tensor([0.2, 0.5, 0.9], dtype=torch.float64, requires_grad=True)

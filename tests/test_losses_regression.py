@@ -146,6 +146,46 @@ def test_gradcheck_in_float64(name):
     assert torch.autograd.gradcheck(lambda i: ours(i, target, reduction="sum"), (input,))
 
 
+# huber_loss and smooth_l1_loss are autograd Functions whose backward is the gradient formula, for both arguments
+FUNCTIONS = ["huber_default", "huber_delta_0.3", "huber_delta_5", "smooth_l1_default", "smooth_l1_beta_0.3"]
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_the_gradient_with_respect_to_the_target_equals_the_torch_twin(name, dtype, reduction):
+    ours, twin = _ours_and_twin(name)
+    input, target = _pair((4, 3), dtype)
+    grads = []
+    for fn in (ours, twin):
+        i, t = input.clone().requires_grad_(True), target.clone().requires_grad_(True)
+        grads.append(torch.autograd.grad(fn(i, t, reduction=reduction).sum(), (i, t)))
+    assert_close(grads[0], grads[1])
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_gradcheck_and_gradgradcheck_with_respect_to_input_and_target_in_float64(name, reduction):
+    ours, _ = _ours_and_twin(name)
+    # residuals kept away from the kinks (±delta, ±beta) where finite differences are not defined
+    input = torch.tensor([-4.2, -0.77, -0.13, 0.21, 0.52, 2.9], dtype=torch.float64, requires_grad=True)
+    target = torch.tensor([0.1, -0.2, 0.05, 0.0, -0.1, 0.3], dtype=torch.float64, requires_grad=True)
+
+    def loss(i, t):
+        return ours(i, t, reduction=reduction)
+
+    assert torch.autograd.gradcheck(loss, (input, target))
+    assert torch.autograd.gradgradcheck(loss, (input, target))
+
+
+def test_huber_second_derivative_is_one_inside_delta_and_zero_beyond():
+    input = torch.tensor([-4.2, -0.77, 0.21, 2.9], dtype=torch.float64, requires_grad=True)
+    (grad,) = torch.autograd.grad(losses.huber_loss(input, torch.zeros(4, dtype=torch.float64), reduction="sum"),
+                                  input, create_graph=True)  # fmt: skip
+    (second,) = torch.autograd.grad(grad.sum(), input)
+    assert second.tolist() == [0.0, 1.0, 1.0, 0.0]
+
+
 @pytest.mark.parametrize("name,expected", [("l1", 0.0), ("smooth_l1_beta_0", 0.0), ("huber_default", 0.0),
                                            ("quantile_0.1", -0.1), ("quantile_0.9", -0.9), ("log_cosh", 0.0)])
 def test_gradient_at_a_zero_residual_follows_the_documented_convention(name, expected):

@@ -11,8 +11,8 @@ from lib.train import LRRangeTestResult
 
 def test_plot_schedules_draws_each_schedule_over_the_steps_in_its_colour(ax):
     curves = {
-        "cosine": lambda t: schedules.cosine(t, lr=0.1, total_steps=50),
-        "one_cycle": lambda t: schedules.one_cycle(t, max_lr=0.1, total_steps=50),
+        "cosine": schedules.cosine(lr=0.1, total_steps=50),
+        "one_cycle": schedules.one_cycle(max_lr=0.1, total_steps=50),
     }
     assert plot.plot_schedules(curves, 50, ax=ax, logy=True) is ax
     lines = {line.get_label(): line for line in ax.get_lines()}
@@ -34,8 +34,18 @@ def test_every_schedule_has_its_own_colour():
         "warmup_cosine",
         "one_cycle",
     ]
-    assert all(hasattr(schedules, name) for name in names)
+    assert [factory.__name__ for factory in schedules.FACTORIES] == names
     assert len({plot.color(name) for name in names}) == len(names)
+
+
+def test_plot_schedules_takes_a_function_of_your_own_beside_a_schedule(ax):
+    plot.plot_schedules({"cosine": schedules.cosine(lr=0.1, total_steps=9), "half": lambda t: 0.05}, 10, ax=ax)
+    assert [list(line.get_ydata()) for line in ax.get_lines()][1] == [0.05] * 10
+
+
+def test_plot_schedules_refuses_a_factory_that_was_not_called(ax):
+    with pytest.raises(ValueError, match=r"`schedules\['cosine'\]` must be a schedule.*schedules.cosine\(lr=0.1"):
+        plot.plot_schedules({"cosine": schedules.cosine}, 10, ax=ax)
 
 
 def test_plot_schedules_rejects_a_bad_step_count(ax):

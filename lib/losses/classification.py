@@ -24,7 +24,8 @@ def _check_dim(dim, ndim: int) -> None:
 
 
 def _check_in_unit_interval(name: str, value: torch.Tensor) -> None:
-    if not ((value >= 0) & (value <= 1)).all():
+    low, high = torch.aminmax(value) if value.numel() else (0, 1)  # one pass; nan fails both comparisons
+    if not (low >= 0 and high <= 1):
         raise ValueError(f"`{name}` must hold probabilities in [0, 1], got values in [{value.min()}, {value.max()}]")
 
 
@@ -187,6 +188,55 @@ def binary_cross_entropy(
     return reduce(loss, reduction)
 
 
+class _BCEWithLogits(torch.autograd.Function):
+    r"""Binary cross-entropy of logits, reduced; the backward is the gradient formula of each argument.
+
+    The forward is :math:`-w\,[p_w y \log\sigma(z) + (1 - y)\log\sigma(-z)]`; without :math:`p_w` the bracket
+    is a linear interpolation from :math:`\log\sigma(-z)` to :math:`\log\sigma(z)` by :math:`y`, one
+    ``torch.lerp``, exact at :math:`y \in \{0, 1\}`. The backward multiplies the incoming gradient (divided by the
+    number of elements for "mean") by :math:`w\,[(p_w y + 1 - y)\,\sigma(z) - p_w y]` for :math:`z` (plain
+    :math:`w\,(\sigma(z) - y)` when :math:`p_w = 1`), :math:`-w\,[p_w \log\sigma(z) - \log\sigma(-z)]` for
+    :math:`y`, the unweighted loss for :math:`w` and :math:`-w\,y \log\sigma(z)` for :math:`p_w` (each summed
+    over the dimensions it was broadcast along). The backward uses torch operations on the saved inputs only, so
+    autograd can differentiate it again (second derivatives, ``create_graph=True``).
+    """
+
+    @staticmethod
+    def forward(ctx, input, target, weight, pos_weight, reduction: str):
+        ctx.save_for_backward(input, target, weight, pos_weight)
+        ctx.reduction = reduction
+        return reduce(_bce_with_logits_terms(input, target, weight, pos_weight), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, target, weight, pos_weight = ctx.saved_tensors
+        grad = grad / input.numel() if ctx.reduction == "mean" else grad
+        weighted = grad if weight is None else grad * weight
+        pw_y = target if pos_weight is None else pos_weight * target
+        needs = ctx.needs_input_grad
+        grad_input = grad_target = grad_weight = grad_pos_weight = None
+        if needs[0]:
+            p = torch.sigmoid(input)
+            grad_input = (p - target if pos_weight is None else (pw_y + 1 - target) * p - pw_y) * weighted
+        if needs[1]:
+            pw = 1.0 if pos_weight is None else pos_weight
+            grad_target = -(pw * F.logsigmoid(input) - F.logsigmoid(-input)) * weighted
+        if needs[2]:
+            grad_weight = (_bce_with_logits_terms(input, target, None, pos_weight) * grad).sum_to_size(weight.shape)
+        if needs[3]:
+            grad_pos_weight = (-target * F.logsigmoid(input) * weighted).sum_to_size(pos_weight.shape)
+        return grad_input, grad_target, grad_weight, grad_pos_weight, None
+
+
+def _bce_with_logits_terms(input, target, weight, pos_weight) -> torch.Tensor:
+    """The elementwise loss, unreduced, with no autograd graph of its own (see ``_BCEWithLogits``)."""
+    if pos_weight is None:
+        loss = torch.lerp(F.logsigmoid(-input), F.logsigmoid(input), target).neg_()
+    else:
+        loss = -(pos_weight * target * F.logsigmoid(input) + (1 - target) * F.logsigmoid(-input))
+    return loss if weight is None else loss.mul_(weight)
+
+
 def binary_cross_entropy_with_logits(
     input: torch.Tensor, target: torch.Tensor, weight=None, *, pos_weight=None, reduction: str = "mean"
 ) -> torch.Tensor:
@@ -196,21 +246,21 @@ def binary_cross_entropy_with_logits(
         \ell(z, y) = -w\,\bigl[p_w\, y \log\sigma(z) + (1 - y)\log\sigma(-z)\bigr], \qquad
         \frac{\partial \ell}{\partial z} = w\,\bigl[(p_w y + 1 - y)\,\sigma(z) - p_w y\bigr]
 
-    using :math:`\log(1 - \sigma(z)) = \log\sigma(-z)`. ``log σ`` is computed as ``F.logsigmoid`` (a
-    softplus), exact for logits of ±1e4 even in float32. ``pos_weight`` (:math:`p_w`, e.g. shape (C,) for
-    (N, C) multi-label input) and ``weight`` (:math:`w`) may broadcast to ``input`` but not enlarge it.
+    using :math:`\log(1 - \sigma(z)) = \log\sigma(-z)`; with no weights the gradient is :math:`\sigma(z) - y`.
+    ``log σ`` is computed as ``F.logsigmoid`` (a softplus), exact for logits of ±1e4 even in float32. The backward
+    is this gradient formula (a ``torch.autograd.Function``), times the reduction's scale, as in torch's fused
+    kernel, rather than autograd replaying the forward's steps; autograd can differentiate it again. ``pos_weight``
+    (:math:`p_w`, e.g. shape (C,) for (N, C) multi-label input) and ``weight`` (:math:`w`) may broadcast to
+    ``input`` but not enlarge it.
     """
     check_pair(input, target)
     _check_in_unit_interval("target", target)
-    pw = 1.0
     if pos_weight is not None:
         _check_broadcast("pos_weight", pos_weight, input)
-        pw = pos_weight
-    loss = -(pw * target * F.logsigmoid(input) + (1 - target) * F.logsigmoid(-input))
     if weight is not None:
         _check_broadcast("weight", weight, input)
-        loss = weight * loss
-    return reduce(loss, reduction)
+    check_reduction(reduction)
+    return _BCEWithLogits.apply(input, target, weight, pos_weight, reduction)
 
 
 def hinge_loss(input: torch.Tensor, target: torch.Tensor, *, margin: float = 1.0, reduction: str = "mean"):
