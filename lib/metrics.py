@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import torch
 
+from lib._validate import check_int
 from lib.losses.classification import probability_sum_tolerance
 
 
@@ -73,8 +74,7 @@ def _top_label(probs, labels) -> tuple[torch.Tensor, torch.Tensor]:
 def reliability_diagram_data(probs, labels, *, n_bins: int = 15) -> ReliabilityData:
     """Bin the samples by top-label confidence into ``n_bins`` equal-width bins of [0, 1]; per bin, the mean
     confidence, the accuracy and the count."""
-    if isinstance(n_bins, bool) or not isinstance(n_bins, int) or n_bins < 1:
-        raise ValueError(f"`n_bins` must be a positive int, got {n_bins!r}")
+    n_bins = check_int("n_bins", n_bins, low=1)
     confidence, correct = _top_label(probs, labels)
     # i / n_bins divided exactly (linspace can land an ulp off, moving a confidence such as 3/7 = 6/14 across)
     edges = torch.arange(n_bins + 1, dtype=torch.float64) / n_bins

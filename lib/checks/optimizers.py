@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import torch
 
-from lib._validate import check_number
+from lib._validate import check_int, check_number, is_int
 from lib.checks.compare import CheckResult, check_callable, check_options, mismatch
 
 
@@ -17,7 +17,7 @@ def _check_shape(shape) -> tuple[int, ...]:
     """A tensor shape with at least one element: with none, every update would trivially match the reference."""
     if isinstance(shape, (str, bytes)) or not isinstance(shape, Sequence):
         raise ValueError(f"`shape` must be a tuple of positive ints such as (3, 4), got {shape!r}")
-    if any(isinstance(n, bool) or not isinstance(n, int) for n in shape):
+    if not all(is_int(n) for n in shape):
         raise ValueError(f"`shape` must be a tuple of positive ints such as (3, 4), got {tuple(shape)!r}")
     if any(n < 1 for n in shape):
         raise ValueError(f"`shape` must have at least one element (every size ≥ 1), got {tuple(shape)!r}: "
@@ -28,8 +28,7 @@ def _check_shape(shape) -> tuple[int, ...]:
 def optimizer_gradients(steps: int, shape: Sequence[int], *, seed: int = 0) -> torch.Tensor:
     """A fixed float64 sequence of ``steps`` gradients of ``shape``: one scale per element, from 1e-6 to 10, with
     random signs, so that a misplaced ``eps`` shows on the small coordinates and a wrong power on the large."""
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"`steps` must be a positive int, got {steps!r}")
+    steps = check_int("steps", steps, low=1)
     numel = math.prod(_check_shape(shape))
     scales = torch.logspace(-6, 1, numel, dtype=torch.float64) if numel > 1 else torch.ones(numel, dtype=torch.float64)
     g = torch.Generator().manual_seed(seed)

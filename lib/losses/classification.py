@@ -8,103 +8,21 @@ silently; every mistake raises a ``ValueError`` naming the argument.
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import torch
 import torch.nn.functional as F
 
 from lib._validate import check_floating, check_number, check_pair, check_reduction, check_tensor, reduce
-
-# ----- shared checks (also used by lib.losses.focal) ---------------------------------------------------------
-
-
-def _check_dim(dim, ndim: int) -> None:
-    if isinstance(dim, bool) or not isinstance(dim, int) or not -max(ndim, 1) <= dim < max(ndim, 1):
-        raise ValueError(f"`dim` must be an int in [{-max(ndim, 1)}, {max(ndim, 1)}) for a {ndim}-d input, got {dim!r}")
-
-
-def _check_in_unit_interval(name: str, value: torch.Tensor) -> None:
-    low, high = torch.aminmax(value) if value.numel() else (0, 1)  # one pass; nan fails both comparisons
-    if not (low >= 0 and high <= 1):
-        raise ValueError(f"`{name}` must hold probabilities in [0, 1], got values in [{value.min()}, {value.max()}]")
-
-
-def _check_broadcast(name: str, value, input: torch.Tensor) -> None:
-    """``value`` (weight, pos_weight) may broadcast to ``input``'s shape but never enlarge it."""
-    check_floating(name, value)
-    if value.dtype != input.dtype:
-        raise ValueError(f"`{name}` must have the same dtype as `input` ({input.dtype}), got {value.dtype}")
-    try:
-        shape = torch.broadcast_shapes(value.shape, input.shape)
-    except RuntimeError:
-        shape = None
-    if shape != input.shape:
-        raise ValueError(f"`{name}` must broadcast to the shape of `input` {tuple(input.shape)}, "
-                         f"got {tuple(value.shape)}")
-
-
-def _check_class_weight(weight, input: torch.Tensor, n_classes: int, name: str = "weight") -> None:
-    if weight is None:
-        return
-    check_floating(name, weight)
-    if weight.shape != (n_classes,):
-        raise ValueError(f"`{name}` must have shape (C,) = ({n_classes},), one entry per class, "
-                         f"got {tuple(weight.shape)}")
-    if weight.dtype != input.dtype:
-        raise ValueError(f"`{name}` must have the same dtype as `input` ({input.dtype}), got {weight.dtype}")
-
-
-def _check_ignore_index(ignore_index) -> None:
-    """torch would read True as class 1 and 1.5 as no class at all; only an int names a class to skip."""
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, Integral):
-        raise ValueError(f"`ignore_index` must be an int (the class index whose targets are skipped; default -100), "
-                         f"got {ignore_index!r}")
-
-
-def _index_dtype_message(target: torch.Tensor, also: str = "") -> str:
-    return f"`target` must hold class indices as torch.int64 (integers), got {target.dtype} — use target.long(){also}"
-
-
-def _check_index_target(input, target, ignore_index=None) -> tuple[torch.Tensor, torch.Tensor, bool]:
-    """Validate (C,)/(N, C, ...) scores and int64 class indices; return them batched and whether they were not."""
-    check_floating("input", input)
-    check_tensor("target", target)
-    if target.dtype != torch.int64:
-        raise ValueError(_index_dtype_message(target))
-    if input.dim() == 0:
-        raise ValueError("`input` must have a class dimension: shape (C,), (N, C) or (N, C, d1, ...), got a 0-d tensor")
-    unbatched = input.dim() == 1
-    input, target = (input.unsqueeze(0), target.unsqueeze(0)) if unbatched else (input, target)
-    expected = (input.shape[0], *input.shape[2:])
-    if target.shape != expected:
-        raise ValueError(f"`target` must have shape {expected[1:] if unbatched else expected} for `input` of "
-                         f"shape {tuple(input.shape[unbatched:])}, got {tuple(target.shape[unbatched:])}")
-    n_classes = input.shape[1]
-    real = target if ignore_index is None else target[target != ignore_index]
-    if ((real < 0) | (real >= n_classes)).any():
-        ignored = "" if ignore_index is None else f" or ignore_index={ignore_index}"
-        raise ValueError(f"`target` must hold class indices in [0, {n_classes - 1}]{ignored}, "
-                         f"got values in [{real.min()}, {real.max()}]")
-    return input, target, unbatched
-
-
-def _target_weights(target, weight, ignore_index, dtype) -> tuple[torch.Tensor, torch.Tensor]:
-    """Indices safe to gather with (ignored ones set to 0) and each target's weight w[y] (0 where ignored)."""
-    valid = target != ignore_index
-    safe = torch.where(valid, target, 0)
-    w_y = torch.ones(target.shape, dtype=dtype, device=target.device) if weight is None else weight[safe]
-    return safe, torch.where(valid, w_y, 0)
-
-
-def _weighted_reduce(loss, w_y, reduction: str, unbatched: bool) -> torch.Tensor:
-    """torch's weighted reduction: "mean" divides by the sum of the weights of the non-ignored targets."""
-    check_reduction(reduction)
-    if reduction == "mean":
-        return loss.sum() / w_y.sum()
-    if reduction == "sum":
-        return loss.sum()
-    return loss.squeeze(0) if unbatched else loss
-
+from lib.losses._shared import (
+    check_broadcast,
+    check_class_weight,
+    check_dim,
+    check_ignore_index,
+    check_in_unit_interval,
+    check_index_target,
+    index_dtype_message,
+    target_weights,
+    weighted_reduce,
+)
 
 # ----- softmax -------------------------------------------------------------------------------------------------
 
@@ -125,7 +43,7 @@ def log_softmax(input: torch.Tensor, dim: int) -> torch.Tensor:
         \qquad \frac{\partial}{\partial z_j} = \mathbb 1[i = j] - \operatorname{softmax}(z)_j
     """
     check_floating("input", input)
-    _check_dim(dim, input.dim())
+    check_dim(dim, input.dim())
     shifted = input - _max_or_zero(input, dim)
     return shifted - shifted.exp().sum(dim, keepdim=True).log()
 
@@ -138,7 +56,7 @@ def softmax(input: torch.Tensor, dim: int) -> torch.Tensor:
         \frac{\partial \operatorname{softmax}(z)_i}{\partial z_j} = s_i(\mathbb 1[i = j] - s_j)
     """
     check_floating("input", input)
-    _check_dim(dim, input.dim())
+    check_dim(dim, input.dim())
     exp = (input - _max_or_zero(input, dim)).exp()
     return exp / exp.sum(dim, keepdim=True)
 
@@ -179,11 +97,11 @@ def binary_cross_entropy(
     Prefer :func:`binary_cross_entropy_with_logits`: it never needs a clamp.
     """
     check_pair(input, target)
-    _check_in_unit_interval("input", input)
-    _check_in_unit_interval("target", target)
+    check_in_unit_interval("input", input)
+    check_in_unit_interval("target", target)
     loss = _ClampedBCE.apply(input, target)
     if weight is not None:
-        _check_broadcast("weight", weight, input)
+        check_broadcast("weight", weight, input)
         loss = weight * loss
     return reduce(loss, reduction)
 
@@ -254,11 +172,11 @@ def binary_cross_entropy_with_logits(
     ``input`` but not enlarge it.
     """
     check_pair(input, target)
-    _check_in_unit_interval("target", target)
+    check_in_unit_interval("target", target)
     if pos_weight is not None:
-        _check_broadcast("pos_weight", pos_weight, input)
+        check_broadcast("pos_weight", pos_weight, input)
     if weight is not None:
-        _check_broadcast("weight", weight, input)
+        check_broadcast("weight", weight, input)
     check_reduction(reduction)
     return _BCEWithLogits.apply(input, target, weight, pos_weight, reduction)
 
@@ -296,13 +214,13 @@ def nll_loss(input, target, weight=None, *, ignore_index: int = -100, reduction:
     Targets equal to ``ignore_index`` contribute 0 and leave the denominator; if all are ignored the mean is
     nan, as in torch.
     """
-    _check_ignore_index(ignore_index)
-    input, target, unbatched = _check_index_target(input, target, ignore_index)
-    _check_class_weight(weight, input, input.shape[1])
-    safe, w_y = _target_weights(target, weight, ignore_index, input.dtype)
+    check_ignore_index(ignore_index)
+    input, target, unbatched = check_index_target(input, target, ignore_index)
+    check_class_weight(weight, input, input.shape[1])
+    safe, w_y = target_weights(target, weight, ignore_index, input.dtype)
     x_y = input.gather(1, safe.unsqueeze(1)).squeeze(1)
     loss = torch.where(target != ignore_index, -w_y * x_y, 0)
-    return _weighted_reduce(loss, w_y, reduction, unbatched)
+    return weighted_reduce(loss, w_y, reduction, unbatched)
 
 
 def probability_sum_tolerance(dtype: torch.dtype, n_classes: int) -> float:
@@ -317,11 +235,11 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing) -> t
     class_dim = 0 if input.dim() == 1 else 1
     index_shape = input.shape[:class_dim] + input.shape[class_dim + 1:]
     if target.shape == index_shape and target.shape != input.shape:
-        raise ValueError(_index_dtype_message(target, f"; class probabilities would have the shape of `input` "
+        raise ValueError(index_dtype_message(target, f"; class probabilities would have the shape of `input` "
                                                       f"{tuple(input.shape)}"))
     check_pair(input, target)
     n_classes = input.shape[class_dim]
-    _check_class_weight(weight, input, n_classes)
+    check_class_weight(weight, input, n_classes)
     sums = target.sum(class_dim, dtype=torch.promote_types(target.dtype, torch.float32))
     tolerance = probability_sum_tolerance(target.dtype, n_classes)
     if (target < 0).any() or not torch.allclose(sums, torch.ones_like(sums), rtol=1e-5, atol=tolerance):
@@ -362,26 +280,26 @@ def cross_entropy(
     """
     label_smoothing = check_number("label_smoothing", label_smoothing, low=0, high=1)
     check_reduction(reduction)
-    _check_ignore_index(ignore_index)
+    check_ignore_index(ignore_index)
     check_tensor("target", target)
     if target.is_floating_point():
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     if target.dtype != torch.int64:
-        raise ValueError(_index_dtype_message(target, ", or pass class probabilities as a floating tensor of the "
+        raise ValueError(index_dtype_message(target, ", or pass class probabilities as a floating tensor of the "
                                                       "shape of `input`"))
-    input, target, unbatched = _check_index_target(input, target, ignore_index)
+    input, target, unbatched = check_index_target(input, target, ignore_index)
     n_classes = input.shape[1]
-    _check_class_weight(weight, input, n_classes)
+    check_class_weight(weight, input, n_classes)
     log_p = log_softmax(input, 1)
     nll = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction="none")
-    _, w_y = _target_weights(target, weight, ignore_index, input.dtype)
+    _, w_y = target_weights(target, weight, ignore_index, input.dtype)
     if label_smoothing == 0:  # not 0 · (smoothing term): a masked logit (-inf) makes that term inf, and 0 · inf = nan
-        return _weighted_reduce(nll, w_y, reduction, unbatched)
+        return weighted_reduce(nll, w_y, reduction, unbatched)
     w_c = torch.ones(n_classes, dtype=input.dtype, device=input.device) if weight is None else weight
     uniform = -(w_c.view(-1, *[1] * (log_p.dim() - 2)) * log_p).sum(1)
     uniform = torch.where(target != ignore_index, uniform, 0)
     loss = (1 - label_smoothing) * nll + label_smoothing / n_classes * uniform
-    return _weighted_reduce(loss, w_y, reduction, unbatched)
+    return weighted_reduce(loss, w_y, reduction, unbatched)
 
 
 def multi_margin_loss(
@@ -402,9 +320,9 @@ def multi_margin_loss(
     margin = check_number("margin", margin, low=0)
     if isinstance(input, torch.Tensor) and input.dim() > 2:
         raise ValueError(f"`input` must have shape (C,) or (N, C), got {tuple(input.shape)}")
-    input, target, unbatched = _check_index_target(input, target)
+    input, target, unbatched = check_index_target(input, target)
     n_classes = input.shape[1]
-    _check_class_weight(weight, input, n_classes)
+    check_class_weight(weight, input, n_classes)
     z_y = input.gather(1, target.unsqueeze(1))
     violation = torch.relu(margin - z_y + input) ** p
     others = F.one_hot(target, n_classes) == 0

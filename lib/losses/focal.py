@@ -19,14 +19,8 @@ import torch
 import torch.nn.functional as F
 
 from lib._validate import check_floating, check_number, check_reduction, check_same_dtype, check_same_shape, reduce
-from lib.losses.classification import (
-    _check_class_weight,
-    _check_in_unit_interval,
-    _check_index_target,
-    _weighted_reduce,
-    binary_cross_entropy_with_logits,
-    log_softmax,
-)
+from lib.losses._shared import check_class_weight, check_in_unit_interval, check_index_target, weighted_reduce
+from lib.losses.classification import binary_cross_entropy_with_logits, log_softmax
 
 
 def sigmoid_focal_loss(
@@ -54,7 +48,7 @@ def sigmoid_focal_loss(
     check_floating("targets", targets)
     check_same_shape(inputs, targets, names=("inputs", "targets"))
     check_same_dtype(inputs, targets, names=("inputs", "targets"))
-    _check_in_unit_interval("targets", targets)
+    check_in_unit_interval("targets", targets)
     alpha = check_number("alpha", alpha, high=1)
     gamma = check_number("gamma", gamma, low=0)
     check_reduction(reduction)
@@ -88,10 +82,10 @@ def softmax_focal_loss(
     ``F.cross_entropy(input, target, weight=alpha)``. (torchvision's binary version divides by N instead;
     for that convention use ``reduction="sum"`` and divide by N.) Needs :math:`C \ge 2`.
     """
-    input, target, unbatched = _check_index_target(input, target)
+    input, target, unbatched = check_index_target(input, target)
     if input.shape[1] < 2:
         raise ValueError(f"`input` must have at least 2 classes along dim 1, got {input.shape[1]}")
-    _check_class_weight(alpha, input, input.shape[1], name="alpha")
+    check_class_weight(alpha, input, input.shape[1], name="alpha")
     gamma = check_number("gamma", gamma, low=0)
     check_reduction(reduction)
     log_p = log_softmax(input, 1)
@@ -101,4 +95,4 @@ def softmax_focal_loss(
     log_1m_p_y = torch.logsumexp(log_p.masked_fill(is_target, float("-inf")), dim=1).clamp(max=0.0)
     alpha_y = torch.ones_like(log_p_y) if alpha is None else alpha[target]
     loss = -alpha_y * torch.exp(gamma * log_1m_p_y) * log_p_y
-    return _weighted_reduce(loss, alpha_y, reduction, unbatched)
+    return weighted_reduce(loss, alpha_y, reduction, unbatched)
