@@ -1,5 +1,7 @@
 """tools/course.py: reads the repository from _config.yml, blanks solutions, keeps the venv stamp honest."""
 
+import pytest
+
 from tests.course_tool import course
 
 
@@ -32,3 +34,29 @@ def test_the_install_stamp_changes_when_the_requirements_change(tmp_path, monkey
 def test_the_book_command_builds_strictly():
     command = [str(part) for part in course.book_command()]
     assert {"-W", "-n", "--keep-going"} <= set(command)
+
+
+def test_every_command_has_its_own_help_that_exits_0_without_doing_anything(capsys, monkeypatch):
+    monkeypatch.setattr(course, "ensure_venv", lambda: pytest.fail("--help must not set anything up"))
+    for name in course.COMMANDS:
+        assert course.main([name, "--help"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"usage: python3 tools/course.py {name}") and len(out.splitlines()) >= 3
+    assert course.main(["--help"]) == 0 and "course.py kernels" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["student", "--out"], "at most one output folder"),
+    (["student", "a", "b"], "at most one output folder"),
+    (["execute", "no_such_chapter.ipynb"], "not a notebook file: no_such_chapter.ipynb"),
+    (["kernels", "README.md"], "not a notebook file: README.md"),
+    (["book", "now"], "takes no arguments"),
+    (["sync", "--force"], "takes no arguments"),
+    (["publish"], "unknown command 'publish'"),
+])
+def test_wrong_arguments_exit_2_with_a_message_before_anything_is_written(capsys, monkeypatch, tmp_path, argv, says):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(course, "ensure_venv", lambda: pytest.fail("nothing may be set up for wrong arguments"))
+    assert course.main(argv) == 2
+    assert says in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())  # no folder named after an option

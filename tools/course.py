@@ -15,6 +15,7 @@ Only the Python standard library is used here, so it runs on a machine that has 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import re
@@ -71,6 +72,7 @@ def book_command(build_dir: Path | None = None) -> list:
 
 
 def cmd_book(args: list) -> int:
+    """Build the HTML book from the committed notebooks into _build/html (warnings are errors)."""
     ensure_venv()
     code = run(book_command())
     if code == 0:
@@ -195,6 +197,7 @@ def cmd_execute(args: list) -> int:
 
 
 def cmd_lab(args: list) -> int:
+    """Open the chapters in JupyterLab with the course's kernel; further arguments go to `jupyter lab`."""
     ensure_venv()
     return run([venv_script("jupyter"), "lab", "chapters", *args])
 
@@ -250,6 +253,7 @@ def student_copy(nb: dict) -> dict:
 
 
 def cmd_student(args: list) -> int:
+    """Write copies of the chapters without solutions and outputs into OUT_DIR (default: student/)."""
     out = Path(args[0]) if args else ROOT / "student"
     out.mkdir(parents=True, exist_ok=True)
     for path in sorted(CHAPTERS.glob("*.ipynb")):
@@ -265,13 +269,49 @@ COMMANDS = {
 }
 
 
+NOTEBOOK_ARGS = {"execute", "kernels"}  # commands whose arguments are notebooks
+PASSED_ON = {"test": "pytest", "lab": "jupyter lab"}  # commands whose further arguments go to another program
+
+
+def command_help(name: str) -> str:
+    """The usage line of ``name`` (from this module's docstring) and what the command does."""
+    usage = next(line.strip() for line in __doc__.splitlines() if f"course.py {name}" in line)
+    extra = f"\nFurther arguments are passed to {PASSED_ON[name]}." if name in PASSED_ON else ""
+    return f"usage: {usage}\n\n{inspect.cleandoc(COMMANDS[name].__doc__)}{extra}"
+
+
+def argument_problem(name: str, args: list) -> str | None:
+    """What is wrong with ``args`` for command ``name``, before anything is set up or written; None if nothing."""
+    if name in PASSED_ON:
+        return None
+    if name in NOTEBOOK_ARGS:
+        bad = [a for a in args if not (a.endswith(".ipynb") and Path(a).is_file())]
+        return f"not a notebook file: {', '.join(bad)}" if bad else None
+    if name == "student":
+        if len(args) > 1 or any(a.startswith("-") for a in args):
+            return f"takes at most one output folder, got {' '.join(args)}"
+        return None
+    return f"takes no arguments, got {' '.join(args)}" if args else None
+
+
 def main(argv: list) -> int:
-    if not argv or argv[0] not in COMMANDS:
+    if not argv or argv[0] in ("-h", "--help", "help"):
         print(__doc__)
+        return 0 if argv else 2
+    name, args = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"course.py: unknown command {name!r}; the commands are:\n{__doc__}", file=sys.stderr)
+        return 2
+    if args[:1] in (["-h"], ["--help"]):
+        print(command_help(name))
+        return 0
+    problem = argument_problem(name, args)
+    if problem is not None:
+        print(f"course.py {name}: {problem}\n\n{command_help(name)}", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    code = COMMANDS[argv[0]](argv[1:])
-    print(f"[{argv[0]}: {time.perf_counter() - start:.0f} s, exit code {code}]")
+    code = COMMANDS[name](args)
+    print(f"[{name}: {time.perf_counter() - start:.0f} s, exit code {code}]")
     return code
 
 
