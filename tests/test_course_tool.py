@@ -60,3 +60,43 @@ def test_wrong_arguments_exit_2_with_a_message_before_anything_is_written(capsys
     assert course.main(argv) == 2
     assert says in capsys.readouterr().err
     assert not any(tmp_path.iterdir())  # no folder named after an option
+
+
+@pytest.mark.slow
+def test_execute_saves_a_failing_notebook_with_the_error_and_says_which_cell_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in ["x = 1", "assert x == 2", "print(x)"]])
+    path = tmp_path / "edited.ipynb"
+    nbformat.write(nb, path)
+    run = subprocess.run([sys.executable, str(course.ROOT / "tools" / "execute_notebooks.py"), str(path)],
+                         capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "code cell 2 failed: AssertionError (the failing line has no message)" in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr
+    saved = nbformat.read(path, as_version=4).cells
+    assert [o["output_type"] for o in saved[1].outputs] == ["error"]
+    assert saved[2].outputs == [] and saved[2].execution_count is None
+
+
+def test_lab_serves_the_whole_course_folder_and_replaces_its_own_process(monkeypatch):
+    class Replaced(Exception):
+        pass
+
+    def execv(program, argv):
+        calls.append(("execv", argv))
+        raise Replaced  # a real execv never returns
+
+    calls = []
+    monkeypatch.setattr(course, "ensure_venv", lambda: None)
+    monkeypatch.setattr(course, "run", lambda *a, **k: pytest.fail("JupyterLab must replace this process"))
+    monkeypatch.setattr(course.os, "name", "posix")
+    monkeypatch.setattr(course.os, "chdir", lambda path: calls.append(("chdir", path)))
+    monkeypatch.setattr(course.os, "execv", execv)
+    with pytest.raises(Replaced):
+        course.cmd_lab(["--no-browser"])
+    assert calls[0] == ("chdir", course.ROOT)
+    assert calls[1][1][1:] == ["lab", f"--ServerApp.root_dir={course.ROOT}", "--no-browser"]

@@ -197,9 +197,14 @@ def cmd_execute(args: list) -> int:
 
 
 def cmd_lab(args: list) -> int:
-    """Open the chapters in JupyterLab with the course's kernel; further arguments go to `jupyter lab`."""
+    """Open JupyterLab on the course folder (chapters/, and student/ once made) with the course's kernel; further
+    arguments go to `jupyter lab`. Stopping this command (Ctrl-C, or killing its process) stops JupyterLab."""
     ensure_venv()
-    return run([venv_script("jupyter"), "lab", "chapters", *args])
+    command = [str(venv_script("jupyter")), "lab", f"--ServerApp.root_dir={ROOT}", *args]
+    if os.name == "posix":  # JupyterLab takes this process's place, so no server is left behind when it is stopped
+        os.chdir(ROOT)
+        os.execv(command[0], command)
+    return run(command)
 
 
 def read_repository() -> tuple[str, str]:
