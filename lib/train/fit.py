@@ -87,7 +87,8 @@ def _progress_bar(num_epochs: int, enabled: bool):
         return
     from tqdm import tqdm  # imported only when used: `import lib` stays light and silent
 
-    with tqdm(total=num_epochs, desc="fit", unit="epoch") as bar:
+    # leave=False: a finished bar disappears, so a cell that trains several models does not stack them up
+    with tqdm(total=num_epochs, desc="fit", unit="epoch", leave=False) as bar:
         yield bar
 
 
