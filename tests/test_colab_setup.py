@@ -79,3 +79,28 @@ def test_outside_colab_without_lib_the_setup_cell_says_how_to_install(tmp_path, 
     result = subprocess.run([python, "-c", cell], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode != 0
     assert "`lib` is not installed: see the README's Quick start" in result.stderr
+
+
+def test_on_colab_an_unpublished_copy_says_so_in_one_sentence_instead_of_a_pip_traceback(tmp_path, monkeypatch):
+    python = _colab_like_python(tmp_path)
+    monkeypatch.delenv("COURSE_LIB_SOURCE", raising=False)
+    from tests.course_tool import course
+
+    _, branch = course.read_repository()
+    template = (ROOT / "tools" / "setup_cell.py").read_text()
+    cell = template.format(repository_url="https://github.com/SET-ON-PUBLISH/loss-optim-course", branch=branch)
+    result = subprocess.run([python, "-c", cell], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("ModuleNotFoundError: this copy of the course names no published repository")
+    assert "CalledProcessError" not in result.stderr
+
+
+def test_on_colab_a_failing_pip_install_is_reported_as_one_sentence(tmp_path, monkeypatch):
+    python = _colab_like_python(tmp_path)
+    monkeypatch.setenv("COURSE_LIB_SOURCE", str(tmp_path / "no-such-folder"))
+    from tests.course_tool import course
+
+    result = subprocess.run([python, "-c", course.setup_cell_source()], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "pip could not install `lib` from" in result.stderr and "CalledProcessError" not in result.stderr

@@ -20,8 +20,15 @@ except ModuleNotFoundError:
         message = "`lib` is not installed: see the README's Quick start"
         raise ModuleNotFoundError(message) from None
     source = source or f"git+{{COURSE_REPOSITORY}}@{{COURSE_BRANCH}}"
+    if "SET-ON-PUBLISH" in source:  # the placeholder of an unpublished copy: no repository to install from
+        message = ("this copy of the course names no published repository, so `lib` cannot be installed "
+                   "from it: open the chapter from the published course, or run `pip install` on a "
+                   "copy of the course repository first")
+        raise ModuleNotFoundError(message) from None
     pip_install = [sys.executable, "-m", "pip", "install", "--quiet"]
-    subprocess.run([*pip_install, source], check=True)
+    if subprocess.run([*pip_install, source]).returncode != 0:
+        message = f"pip could not install `lib` from {{source}} (its message is above)"
+        raise ModuleNotFoundError(message) from None
     importlib.invalidate_caches()
     import lib
 
