@@ -88,7 +88,7 @@ def test_book_shows_points_next_to_each_exercise_title():
 )  # fmt: skip
 def test_a_malformed_exercise_is_reported_by_name(text, problem):
     nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": text}]}
-    with pytest.raises(ex.ExerciseError, match=problem):
+    with pytest.raises(ex.ExerciseError, match=re.escape(problem)):
         ex.exercises(nb, "x.ipynb")
 
 

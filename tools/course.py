@@ -26,6 +26,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))  # for exercises.py, next to this file
+from exercises import ExerciseError, read_notebook, student_copy  # noqa: E402  (standard library only)
+
 VENV = ROOT / ".venv"
 CHAPTERS = ROOT / "chapters"
 SETUP_TEMPLATE = ROOT / "tools" / "setup_cell.py"
@@ -239,8 +242,6 @@ def cmd_sync(args: list) -> int:
 def cmd_student(args: list) -> int:
     """Write student copies of the chapters into OUT_DIR (default: student/): a note on top saying what to do,
     solutions blanked, solution text and hidden tests removed, outputs cleared."""
-    from exercises import ExerciseError, read_notebook, student_copy
-
     out = Path(args[0]) if args else ROOT / "student"
     out.mkdir(parents=True, exist_ok=True)
     for path in sorted(CHAPTERS.glob("*.ipynb")):
