@@ -112,30 +112,26 @@ def test_grading_the_fixture_scores_each_kind_of_submission_and_never_stops(tmp_
     nb = ex.read_notebook(FIXTURE)
     right = {"ex-fixture-mse-solution-1": "def my_mse(input, target):\n    return ((input - target) ** 2).mean()",
              "ex-fixture-log-solution-1": "value = math.log(2)", "ex-fixture-choice-solution-1": 'answer = "mean"'}
+    # one wrong choice, and every check cell it can see deleted: the checks come back and find the wrong answer
     one_wrong = _solved(nb, {**right, "ex-fixture-choice-solution-1": 'answer = "sum"'})
-    # calls the reference, and deletes every check cell it can see: the checks come back, the call is refused
-    cheat = _solved(nb, {**right, "ex-fixture-mse-solution-1":
-                         "def my_mse(input, target):\n    return torch.nn.functional.mse_loss(input, target)"})
-    cheat["cells"] = [c for c in cheat["cells"] if "checks.check_" not in ex.source(c)]
+    one_wrong["cells"] = [c for c in one_wrong["cells"] if "checks.check_" not in ex.source(c)]
     crash = _solved(nb, {**right, "ex-fixture-log-solution-1": "import os\nos._exit(1)"})
-    loop = _solved(nb, {**right, "ex-fixture-log-solution-1": "while True:\n    pass"})
+    loop = _solved(nb, {**right, "ex-fixture-log-solution-1": "import time\nwhile True:\n    time.sleep(0.1)"})
     subs = tmp_path / "submissions"
-    for student, content in [("instructor", nb), ("blank", ex.student_copy(nb)), ("solved", _solved(nb, right)),
-                             ("one_wrong", one_wrong), ("cheat", cheat), ("crash", crash), ("loop", loop),
-                             ("not_json", "{this is not json")]:
+    for student, content in [("instructor", nb), ("blank", ex.student_copy(nb)), ("one_wrong", one_wrong),
+                             ("crash", crash), ("loop", loop), ("not_json", "{this is not json")]:
         _write(subs / student, "00_fixture.ipynb", content)
-    rows, log = _grade(subs, tmp_path, "--chapters", str(FIXTURES), "--timeout", "40")
+    rows, log = _grade(subs, tmp_path, "--chapters", str(FIXTURES), "--timeout", "20")
     points = {(r["student"], r["exercise"]): int(r["points"]) for r in rows}
     full = {"ex-fixture-mse": 2, "ex-fixture-log": 1, "ex-fixture-choice": 3}
     assert {int(r["max_points"]) for r in rows if r["exercise"] == "ex-fixture-choice"} == {3}
-    for student in ("instructor", "solved"):
-        assert {e: points[student, e] for e in full} == full, student
+    assert {e: points["instructor", e] for e in full} == full
     for student in ("blank", "crash", "not_json"):
         assert {e: points[student, e] for e in full} == dict.fromkeys(full, 0), student
+    # the student copy's solution cells are found by their nbgrader ids: the right answers score
     assert {e: points["one_wrong", e] for e in full} == {**full, "ex-fixture-choice": 0}
-    assert {e: points["cheat", e] for e in full} == {**full, "ex-fixture-mse": 0}
     assert {e: points["loop", e] for e in full} == {**full, "ex-fixture-log": 0}
-    assert len(rows) == 8 * 3
+    assert len(rows) == 6 * 3
     assert re.search(r"^instructor\s+6/6\s+6/6$", log, re.MULTILINE), log
 
 

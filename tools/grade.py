@@ -186,7 +186,7 @@ def main(argv: list) -> int:
     if not args.timeout > 0:
         parser.error(f"--timeout must be a positive number of seconds, got {args.timeout}")
     try:
-        return grade(args.submissions, args.out, args.keep, cell_timeout=max(10.0, min(120.0, args.timeout / 4)),
+        return grade(args.submissions, args.out, args.keep, cell_timeout=max(5.0, min(120.0, args.timeout / 4)),
                      notebook_timeout=args.timeout, instructor=args.chapters)
     except ExerciseError as error:
         print(f"course.py grade: a chapter's exercises do not follow the format: {error}", file=sys.stderr)
