@@ -305,14 +305,15 @@ def cross_entropy(
 def multi_margin_loss(
     input: torch.Tensor, target: torch.Tensor, *, p: int = 1, margin: float = 1.0, weight=None, reduction: str = "mean"
 ) -> torch.Tensor:
-    r"""Multi-class hinge (Weston–Watkins / Crammer–Singer style), the twin of ``F.multi_margin_loss``.
+    r"""Weston–Watkins multi-class hinge (a sum over every wrong class), the twin of ``F.multi_margin_loss``.
 
     .. math::
         \ell_i = \frac{1}{C}\sum_{c \ne y_i} w_{y_i}\,\max(0,\ m - z_{i,y_i} + z_{i,c})^p, \qquad
         \frac{\partial \ell_i}{\partial z_{i,c}} = \frac{p\,w_{y_i}}{C}\max(0,\ m - z_{i,y_i} + z_{i,c})^{p-1}
         \ (c \ne y_i)
 
-    and :math:`\partial \ell_i / \partial z_{i,y_i}` is minus the sum of the others. ``input`` is (N, C) or
+    and :math:`\partial \ell_i / \partial z_{i,y_i}` is minus the sum of the others. Crammer–Singer's hinge, which
+    keeps only the largest wrong-class violation, is a different loss. ``input`` is (N, C) or
     (C,); ``p`` is 1 or 2; "mean" divides by N whatever the weights (unlike :func:`cross_entropy`), as torch.
     """
     if p not in (1, 2) or isinstance(p, bool):
