@@ -16,10 +16,10 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import multiprocessing
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +36,7 @@ c.CourseDirectory.root = {root!r}
 c.CourseDirectory.db_url = "sqlite:///" + {db!r}
 c.ExecutePreprocessor.timeout = {cell_timeout}
 c.Execute.timeout = {cell_timeout}
-"""
+"""  # for nbgrader's own tools, run in a folder kept with --keep
 
 
 def _student_id(name: str) -> str:
@@ -44,26 +44,38 @@ def _student_id(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "_"
 
 
-def _nbgrader(args: list, course: Path, timeout: float) -> tuple[int, str]:
-    env = dict(os.environ, COURSE_PROGRESS="0", PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    try:
-        done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, capture_output=True,
-                              text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
+def _api(course: Path, cell_timeout: float):
+    """nbgrader's Python API on the course folder ``course`` (the same settings as its nbgrader_config.py)."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
+
+    config = Config()
+    config.CourseDirectory.course_id = "course"
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+    config.ExecutePreprocessor.timeout = config.Execute.timeout = int(cell_timeout)
+    return NbGraderAPI(config=config)
+
+
+def _run_nbgrader(api, method: str, *args, timeout: float) -> tuple[int, str]:
+    """``api.<method>(*args)`` in a forked process (nbgrader is imported once, here), stopped after ``timeout``
+    seconds; (0 on success, 124 when stopped, 1 otherwise; what nbgrader logged)."""
+    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
+
+    def work():
+        result = getattr(api, method)(*args, force=True, create=True)
+        writer.send(result.get("log", "") + result.get("error", ""))
+        os._exit(0 if result.get("success") else 1)
+
+    child = multiprocessing.get_context("fork").Process(target=work, daemon=True)
+    child.start()
+    log = reader.recv() if reader.poll(timeout) else ""
+    child.join(5 if log else 0)
+    if child.is_alive():
+        child.kill()
+        child.join()
         return 124, f"stopped after the notebook's limit of {timeout:.0f} s"
-    return done.returncode, done.stdout + done.stderr
-
-
-def _cell_scores(course: Path, assignment: str, student: str) -> dict[str, tuple[float, float]]:
-    """{grade_id: (score, max_score)} of one autograded notebook; empty when nbgrader recorded nothing."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        try:
-            notebook = gradebook.find_submission_notebook(assignment, assignment, student)
-        except MissingEntry:
-            return {}
-        return {grade.name: (grade.score, grade.max_score) for grade in notebook.grades}
+    return (0 if child.exitcode == 0 else 1), log
 
 
 def _autograded_ran(course: Path, assignment: str, student: str) -> bool:
@@ -89,12 +101,14 @@ def grade(submissions: Path, out: Path, keep: Path | None, cell_timeout: float, 
     (course / "source").mkdir(parents=True)
     (course / "nbgrader_config.py").write_text(CONFIG.format(
         root=str(course), db=str(course / "gradebook.db"), cell_timeout=int(cell_timeout)))
+    os.environ.update(COURSE_PROGRESS="0", PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    api = _api(course, cell_timeout)  # nbgrader runs `alembic` from the PATH to create its gradebook
     exercises = {}
     for stem in handed_in:
         source, exercises[stem] = nbgrader_source(read_notebook(chapters[stem]), stem)
         (course / "source" / stem).mkdir()
         (course / "source" / stem / f"{stem}.ipynb").write_text(json.dumps(source, indent=1))
-        code, log = _nbgrader(["generate_assignment", stem, "--force"], course, 600)
+        code, log = _run_nbgrader(api, "generate_assignment", stem, timeout=600)
         if code != 0:
             print(log)
             raise SystemExit(f"nbgrader could not prepare {stem} (its log is above)")
@@ -103,7 +117,7 @@ def grade(submissions: Path, out: Path, keep: Path | None, cell_timeout: float, 
         student = _student_id(folder.name)
         for stem in handed_in:
             path = folder / f"{stem}.ipynb"
-            scores, problem = {}, ""
+            ran, problem = {}, ""
             if not path.exists():
                 problem = "not handed in"
             else:
@@ -116,19 +130,17 @@ def grade(submissions: Path, out: Path, keep: Path | None, cell_timeout: float, 
                     target.mkdir(parents=True, exist_ok=True)
                     (target / f"{stem}.ipynb").write_text(json.dumps(merged, indent=1))
                     start = time.perf_counter()
-                    code, log = _nbgrader(["autograde", stem, "--student", student, "--create", "--force"], course,
-                                          notebook_timeout)
+                    code, log = _run_nbgrader(api, "autograde", stem, student, timeout=notebook_timeout)
                     if _autograded_ran(course, stem, student):
-                        scores = _cell_scores(course, stem, student)
+                        ran = _cell_results(course, stem, student)
                     else:
                         problem = "the run stopped (kernel died or time limit)" if code else "nothing was graded"
                     problem = problem or (f"{len(missing)} solution cell(s) not found, graded as blank"
                                           if missing else "")
                     print(f"graded {folder.name}/{stem}.ipynb in {time.perf_counter() - start:.0f} s"
                           + (f" ({problem})" if problem else ""), flush=True)
-            if problem and not scores:
+            if problem and not ran:
                 print(f"{folder.name}/{stem}.ipynb: {problem}: 0 points", flush=True)
-            ran = _cell_results(course, stem, student) if scores else {}
             for exercise in exercises[stem]:
                 passed = all(ran.get(exercise.grade_id(i), False) for i in exercise.graded_cells)
                 rows.append((folder.name, stem, exercise.label, exercise.points if passed else 0, exercise.points))
