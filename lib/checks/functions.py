@@ -10,6 +10,7 @@ import torch
 
 from lib._validate import check_number
 from lib.checks.compare import CheckResult, check_callable, check_options, mismatch
+from lib.checks.refuse import Refusal, RefusedCall, check_forbid
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ def _call(fn: Callable, case: Case, name: str, requires_grad: bool):
     args = _fresh(case.args, requires_grad)
     try:
         out = fn(*args, **case.kwargs)
+    except RefusedCall:
+        raise
     except Exception as error:  # the learner's code may raise anything; say so plainly
         raise AssertionError(f"For {case.description}, {name} raised {type(error).__name__}: {error}") from error
     return args, out
@@ -111,17 +114,24 @@ def check_function(
     check_grad: bool = True,
     atol: float = 1e-6,
     rtol: float = 1e-5,
+    forbid: Sequence[Callable] = (),
 ) -> CheckResult:
     """Compare ``fn`` with ``reference`` on every case: output shape, values, and (when ``check_grad``) the
-    gradient of the summed output with respect to the first argument."""
+    gradient of the summed output with respect to the first argument.
+
+    While ``fn`` runs, calling ``reference`` or anything in ``forbid`` (its twins, e.g. ``F.huber_loss``) raises
+    an AssertionError: an exercise cannot be passed by calling the function it asks for."""
     check_callable("fn", fn)
     check_callable("reference", reference)
+    forbid = check_forbid(forbid)
     name = name or getattr(fn, "__name__", "your function")
     cases = _check_cases(cases)
     atol, rtol = check_number("atol", atol, low=0), check_number("rtol", rtol, low=0)
+    refusal = Refusal(fn, (reference, *forbid), who=name)
     for case in cases:
         _, want = _call(reference, case, "the reference", False)
-        args, got = _call(fn, case, name, check_grad)
+        with refusal:
+            args, got = _call(fn, case, name, check_grad)
         _compare(f"the output of {name}", got, want, case, atol, rtol)
         if check_grad:
             ref_args, ref_out = _call(reference, case, "the reference", True)
@@ -173,13 +183,16 @@ def check_loss(
     options: Mapping | None = None,
     reductions: Sequence[str] | None = ("none", "mean", "sum"),
     name: str | None = None,
+    forbid: Sequence[Callable] = (),
 ) -> CheckResult:
     """Check a learner's loss ``fn(input, target, ...)`` against ``reference`` on :func:`loss_cases`.
 
     When ``reductions`` is None the learner's function takes no ``reduction`` and must return one value per
-    element; it is then compared with ``reference(..., reduction="none")``.
+    element; it is then compared with ``reference(..., reduction="none")``. ``fn`` may call neither ``reference``
+    nor anything in ``forbid``.
     """
     check_options(options)
+    forbid = (reference, *check_forbid(forbid))
     if reductions is not None and (isinstance(reductions, str) or not reductions
                                    or not set(reductions) <= {"none", "mean", "sum"}):
         raise ValueError(f"`reductions` must be None or a non-empty list of 'none', 'mean', 'sum', got {reductions!r}")
@@ -189,18 +202,25 @@ def check_loss(
         def reference_none(input, target, **kw):
             return reference(input, target, reduction="none", **kw)
 
-        return check_function(fn, reference_none, loss_cases(options, None), name=name)
-    return check_function(fn, reference, loss_cases(options, reductions), name=name)
+        return check_function(fn, reference_none, loss_cases(options, None), name=name, forbid=forbid)
+    return check_function(fn, reference, loss_cases(options, reductions), name=name, forbid=forbid)
 
 
 def check_gradient_formula(
-    grad_fn: Callable, loss_fn: Callable, *, options: Mapping | None = None, name: str | None = None
+    grad_fn: Callable,
+    loss_fn: Callable,
+    *,
+    options: Mapping | None = None,
+    name: str | None = None,
+    forbid: Sequence[Callable] = (),
 ) -> CheckResult:
     """Check a hand-derived elementwise gradient ``grad_fn(input, target) = ∂ℓ/∂ŷ`` against autograd
-    applied to ``loss_fn(input, target, reduction="sum")``."""
+    applied to ``loss_fn(input, target, reduction="sum")``. ``grad_fn`` may call neither ``loss_fn`` (that
+    would be autograd, not a derivation) nor anything in ``forbid``."""
     check_callable("grad_fn", grad_fn)
     check_callable("loss_fn", loss_fn)
     check_options(options)
+    forbid = (loss_fn, *check_forbid(forbid))
     options = dict(options or {})
 
     def autograd_gradient(input, target, **kw):
@@ -208,4 +228,6 @@ def check_gradient_formula(
         (grad,) = torch.autograd.grad(loss_fn(input, target, reduction="sum", **kw), input)
         return grad
 
-    return check_function(grad_fn, autograd_gradient, loss_cases(options, None), name=name, check_grad=False)
+    return check_function(
+        grad_fn, autograd_gradient, loss_cases(options, None), name=name, check_grad=False, forbid=forbid
+    )

@@ -11,6 +11,7 @@ import torch
 
 from lib._validate import check_int, check_number, is_int
 from lib.checks.compare import CheckResult, check_callable, check_options, mismatch
+from lib.checks.refuse import Refusal, RefusedCall, check_forbid
 
 
 def _check_shape(shape) -> tuple[int, ...]:
@@ -39,6 +40,8 @@ def _learner_step(update_fn: Callable, param, grad, state: dict, options: Mappin
     """Run the learner's rule once; it may change ``param`` in place (and return None) or return the new value."""
     try:
         out = update_fn(param, grad.clone(), state, **options)
+    except RefusedCall:
+        raise
     except Exception as error:  # the learner's code may raise anything; say so plainly
         raise AssertionError(f"{where}, your update raised {type(error).__name__}: {error}") from error
     if out is None:
@@ -121,6 +124,7 @@ def check_optimizer_step(
     seed: int = 0,
     atol: float = 1e-12,
     rtol: float = 1e-9,
+    forbid: Sequence[Callable] = (),
 ) -> CheckResult:
     """Check a learner's one-tensor update rule against a ``torch.optim`` optimizer, step by step.
 
@@ -130,19 +134,23 @@ def check_optimizer_step(
     tensor and get the gradients of :func:`optimizer_gradients`. After every step, the state entries kept under
     the same name by both (torch's names: ``exp_avg``, ``exp_avg_sq``, ``step``, ...) and then the parameter are
     compared; the first difference raises an ``AssertionError`` naming the step, the quantity and its size.
+    While ``update_fn`` runs, calling ``reference`` or anything in ``forbid`` raises an AssertionError.
     """
     check_callable("update_fn", update_fn)
     check_callable("reference", reference)
+    forbid = check_forbid(forbid)
     check_options(options)
     atol, rtol = check_number("atol", atol, low=0), check_number("rtol", rtol, low=0)
     options, name = dict(options or {}), getattr(update_fn, "__name__", "your update")
     grads = optimizer_gradients(steps, shape, seed=seed)
     start = torch.randn(*shape, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
     param, state, compared = start.clone(), {}, set()
+    refusal = Refusal(update_fn, (reference, *forbid), who=name)
     for t, (want_param, want_state) in enumerate(_reference_steps(reference, start, grads, options), start=1):
         where = f"At step {t} (of {steps})"
         before = param.clone()
-        param = _learner_step(update_fn, param, grads[t - 1], state, options, where)
+        with refusal:
+            param = _learner_step(update_fn, param, grads[t - 1], state, options, where)
         for key in sorted(want_state.keys() & state.keys()):
             _compare_quantity(f"state[{key!r}]", state[key], want_state[key], where, atol, rtol)
             compared.add(key)
