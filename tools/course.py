@@ -8,6 +8,7 @@
     python3 tools/course.py lab       # open the chapters in JupyterLab
     python3 tools/course.py sync      # copy the setup cell (repository URL from _config.yml) into every chapter
     python3 tools/course.py student [OUT_DIR]  # copies of the chapters without solutions, for coursework
+    python3 tools/course.py grade SUBMISSIONS_DIR [--out grades.csv]  # grade student copies with nbgrader
 
 Only the Python standard library is used here, so it runs on a machine that has nothing but Python 3.
 """
@@ -25,6 +26,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))  # for exercises.py, next to this file
+from exercises import ExerciseError, read_notebook, student_copy  # noqa: E402  (standard library only)
+
 VENV = ROOT / ".venv"
 CHAPTERS = ROOT / "chapters"
 SETUP_TEMPLATE = ROOT / "tools" / "setup_cell.py"
@@ -235,42 +239,36 @@ def cmd_sync(args: list) -> int:
     return 0
 
 
-SOLUTION = re.compile(r"[ \t]*### BEGIN SOLUTION\n.*?### END SOLUTION[ \t]*\n?", re.DOTALL)
-SOLUTION_MARKDOWN = re.compile(r"^`{3,}\{solution", re.MULTILINE)
-
-
-def _blank_solution(match: re.Match) -> str:
-    indent = re.match(r"[ \t]*", match.group(0)).group(0)
-    return f"{indent}raise NotImplementedError('your code here')\n"
-
-
-def student_copy(nb: dict) -> dict:
-    """Blank the code between the solution markers, drop solution text, and clear every output."""
-    cells = []
-    for cell in nb["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "markdown" and SOLUTION_MARKDOWN.search(source):
-            continue
-        if cell["cell_type"] == "code":
-            cell = dict(cell, source=SOLUTION.sub(_blank_solution, source), outputs=[], execution_count=None)
-        cells.append(cell)
-    return dict(nb, cells=cells)
-
-
 def cmd_student(args: list) -> int:
-    """Write copies of the chapters without solutions and outputs into OUT_DIR (default: student/)."""
+    """Write student copies of the chapters into OUT_DIR (default: student/): a note on top saying what to do,
+    solutions blanked, solution text and hidden tests removed, outputs cleared."""
     out = Path(args[0]) if args else ROOT / "student"
     out.mkdir(parents=True, exist_ok=True)
     for path in sorted(CHAPTERS.glob("*.ipynb")):
-        nb = student_copy(json.loads(path.read_text()))
+        try:
+            nb = student_copy(read_notebook(path), path.name)
+        except ExerciseError as error:
+            print(f"course.py student: {error}", file=sys.stderr)
+            return 1
         (out / path.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
         print(f"wrote {out / path.name}")
     return 0
 
 
+def cmd_grade(args: list) -> int:
+    """Grade SUBMISSIONS_DIR/<student>/<NN_name>.ipynb: each student's solution cells run inside the instructor's
+    notebook (checks and hidden tests restored) with nbgrader, in a fresh kernel per notebook; writes a CSV with
+    one row per student, notebook and exercise (student,notebook,exercise,points,max_points) and prints a table.
+    Options: --out FILE (default grades.csv), --timeout SECONDS per notebook (default 300), --keep DIR (keep
+    nbgrader's course folder, with its gradebook, for nbgrader's own tools), --chapters DIR (the instructor's
+    notebooks, default chapters/)."""
+    ensure_venv()
+    return run([venv_python(), ROOT / "tools" / "grade.py", *args], env=dict(os.environ, COURSE_PROGRESS="0"))
+
+
 COMMANDS = {
     "book": cmd_book, "test": cmd_test, "execute": cmd_execute, "lab": cmd_lab,
-    "sync": cmd_sync, "student": cmd_student, "kernels": cmd_kernels,
+    "sync": cmd_sync, "student": cmd_student, "kernels": cmd_kernels, "grade": cmd_grade,
 }
 
 
@@ -285,6 +283,22 @@ def command_help(name: str) -> str:
     return f"usage: {usage}\n\n{inspect.cleandoc(COMMANDS[name].__doc__)}{extra}"
 
 
+def _grade_problem(args: list) -> str | None:
+    """What is wrong with `grade`'s arguments: one existing folder, then --out FILE, --timeout S, --keep DIR."""
+    folders = [a for a in args if not a.startswith("-")]
+    if not args or args[0].startswith("-") or not Path(args[0]).is_dir():
+        return f"needs the folder of submissions first, got {args[0] if args else 'nothing'}"
+    options = args[1:]
+    flags = ("--out", "--timeout", "--keep", "--chapters")
+    if len(options) % 2 or any(flag not in flags for flag in options[::2]):
+        return (f"after the folder, takes only --out FILE, --timeout SECONDS, --keep DIR and --chapters DIR, "
+                f"got {' '.join(options)}")
+    timeout = dict(zip(options[::2], options[1::2])).get("--timeout", "300")
+    if not re.fullmatch(r"\d+(\.\d+)?", timeout) or float(timeout) <= 0:
+        return f"--timeout must be a positive number of seconds, got {timeout}"
+    return None if folders else "needs the folder of submissions"
+
+
 def argument_problem(name: str, args: list) -> str | None:
     """What is wrong with ``args`` for command ``name``, before anything is set up or written; None if nothing."""
     if name in PASSED_ON:
@@ -292,6 +306,8 @@ def argument_problem(name: str, args: list) -> str | None:
     if name in NOTEBOOK_ARGS:
         bad = [a for a in args if not (a.endswith(".ipynb") and Path(a).is_file())]
         return f"not a notebook file: {', '.join(bad)}" if bad else None
+    if name == "grade":
+        return _grade_problem(args)
     if name == "student":
         if len(args) > 1 or any(a.startswith("-") for a in args):
             return f"takes at most one output folder, got {' '.join(args)}"
