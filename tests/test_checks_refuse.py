@@ -99,3 +99,24 @@ def test_check_function_refuses_its_reference_and_the_listed_twins():
 def test_forbid_must_be_a_tuple_of_callables(forbid):
     with pytest.raises(ValueError, match="`forbid"):
         checks.check_loss(own_huber, losses.huber_loss, forbid=forbid)
+
+
+def test_a_refused_tensor_method_is_refused_as_a_method_and_inside_its_functional_twin():
+    def by_method(input, dim):
+        return input.log_softmax(dim)
+
+    def by_functional(input, dim):
+        return F.log_softmax(input, dim)
+
+    def by_hand(input, dim):
+        shifted = input - input.amax(dim, keepdim=True)
+        return shifted - shifted.exp().sum(dim, keepdim=True).log()
+
+    cases = [checks.Case("a (2, 3) batch", (torch.randn(2, 3, dtype=torch.float64),), {"dim": 1})]
+    forbid = (torch.Tensor.log_softmax,)
+    assert "✓" in repr(checks.check_function(by_hand, torch.log_softmax, cases, forbid=forbid))
+    for learner in (by_method, by_functional):
+        with pytest.raises(checks.RefusedCall, match=f"{learner.__name__} calls the tensor method .log_softmax()"):
+            checks.check_function(learner, torch.log_softmax, cases, forbid=forbid)
+    assert "log_softmax" not in vars(torch.Tensor)  # the class is as it was
+    assert torch.tensor([0.0, 0.0]).log_softmax(0).allclose(torch.full((2,), -0.6931471805599453))

@@ -4,7 +4,9 @@ instead of answering, so an exercise cannot be passed by calling the reference t
 :func:`refusing` finds every name bound to a refused object in the learner's function's globals, in the modules
 those globals hold (``losses``, ``F``, ``torch``, ...) and in every loaded ``lib`` and ``torch`` module, and binds
 it to a stand-in that raises :class:`RefusedCall` for the time of the call. A name the learner bound before the
-check ran (``from lib.losses import huber_loss``) is covered because the globals are searched too.
+check ran (``from lib.losses import huber_loss``) is covered because the globals are searched too, and a refused
+tensor method (``torch.Tensor.log_softmax``) is shadowed on ``torch.Tensor``, so ``x.log_softmax(1)`` and the
+functions that call it (``F.log_softmax``) are refused as well.
 """
 
 from __future__ import annotations
@@ -75,15 +77,33 @@ class Refusal:
                 names[id(value)] = min(names[id(value)], path, key=len)
         stand_ins = {key: _stand_in(names[key], who) for key in refused}
         self._bindings = [(space, name, value, stand_ins[id(value)]) for space, name, value in found]
+        # Tensor methods (torch.Tensor.log_softmax): shadowed on the class, so that x.log_softmax() is refused too
+        self._methods = []
+        if refused:
+            import torch
+
+            own = vars(torch.Tensor)
+            for name in dir(torch.Tensor):
+                value = getattr(torch.Tensor, name, None)
+                if id(value) in refused and value is refused[id(value)]:
+                    stand_in = _stand_in(f"the tensor method .{name}()", who)
+                    self._methods.append((torch.Tensor, name, name in own, own.get(name), stand_in))
 
     def __enter__(self) -> Refusal:
         for space, name, _, stand_in in self._bindings:
             space[name] = stand_in
+        for cls, name, _, _, stand_in in self._methods:
+            setattr(cls, name, stand_in)
         return self
 
     def __exit__(self, *exc) -> None:
         for space, name, value, _ in reversed(self._bindings):
             space[name] = value
+        for cls, name, had_own, original, _ in reversed(self._methods):
+            if had_own:
+                setattr(cls, name, original)
+            else:
+                delattr(cls, name)
 
 
 @contextmanager

@@ -140,7 +140,7 @@ def _rmsprop_(param, grad, state, *, lr, alpha, eps, weight_decay, momentum, cen
     avg = avg.add_(eps)  # eps after the square root
     if momentum > 0:
         (buf,) = as_real(state["momentum_buffer"])
-        buf.mul_(momentum).addcdiv_(grad, avg)  # b ← μb + g / (√v + ε), b₀ = 0
+        buf.mul_(momentum).addcdiv_(grad, avg)  # b ← βb + g / (√v + ε), b₀ = 0
         param.add_(buf, alpha=-lr)
     else:
         param.addcdiv_(grad, avg, value=-lr)  # θ ← θ − η g / (√v + ε)
@@ -156,7 +156,7 @@ class RMSprop(RuleOptimizer):
        \tilde v_t &\leftarrow v_t - \bar g_t^2, \quad
             \bar g_t \leftarrow \alpha\, \bar g_{t-1} + (1 - \alpha)\, g_t
             \quad \text{(centered; else } \tilde v_t = v_t\text{)} \\
-       b_t &\leftarrow \mu\, b_{t-1} + g_t / \bigl(\sqrt{\tilde v_t} + \epsilon\bigr), \quad b_0 = 0 \\
+       b_t &\leftarrow \beta\, b_{t-1} + g_t / \bigl(\sqrt{\tilde v_t} + \epsilon\bigr), \quad b_0 = 0 \\
        \theta_t &\leftarrow \theta_{t-1} - \eta\, b_t
             \quad \text{(without momentum: } \theta_{t-1} - \eta\, g_t / (\sqrt{\tilde v_t} + \epsilon)\text{)}
        \end{aligned}
@@ -168,7 +168,7 @@ class RMSprop(RuleOptimizer):
     :math:`α`   ``alpha``          decay rate of the mean square (smoothing constant)
     :math:`ε`   ``eps``            added after the square root
     :math:`λ`   ``weight_decay``   L2 penalty, added to the gradient
-    :math:`μ`   ``momentum``       momentum factor applied to the scaled step
+    :math:`β`   ``momentum``       momentum factor applied to the scaled step
     \-          ``centered``       divide by an estimate of the variance, not the mean square
     ==========  =================  =====================================================
 

@@ -47,9 +47,9 @@ def _sgd_(param, grad, state, *, lr, momentum, dampening, weight_decay, nesterov
         if "momentum_buffer" not in state:
             state["momentum_buffer"] = grad.detach().clone()  # b₁ = g₁: the gradient itself on step 1
         else:
-            state["momentum_buffer"].mul_(momentum).add_(grad, alpha=1 - dampening)  # b ← μb + (1 − τ)g
+            state["momentum_buffer"].mul_(momentum).add_(grad, alpha=1 - dampening)  # b ← βb + (1 − τ)g
         buf = state["momentum_buffer"]
-        grad = grad.add(buf, alpha=momentum) if nesterov else buf  # Nesterov looks one step ahead: g + μb
+        grad = grad.add(buf, alpha=momentum) if nesterov else buf  # Nesterov looks one step ahead: g + βb
     param.add_(grad, alpha=-lr)  # θ ← θ − ηg
 
 
@@ -61,9 +61,9 @@ class SGD(RuleOptimizer):
        \begin{aligned}
        g_t &\leftarrow \pm\nabla_\theta f_t(\theta_{t-1}) \quad (- \text{ when maximizing}) \\
        g_t &\leftarrow g_t + \lambda\,\theta_{t-1} \quad \text{(if } \lambda \neq 0\text{)} \\
-       b_t &\leftarrow \begin{cases} g_t & t = 1 \\ \mu\, b_{t-1} + (1 - \tau)\, g_t & t > 1 \end{cases}
-            \quad \text{(if } \mu \neq 0\text{)} \\
-       g_t &\leftarrow \begin{cases} g_t + \mu\, b_t & \text{Nesterov} \\ b_t & \text{otherwise}\end{cases} \\
+       b_t &\leftarrow \begin{cases} g_t & t = 1 \\ \beta\, b_{t-1} + (1 - \tau)\, g_t & t > 1 \end{cases}
+            \quad \text{(if } \beta \neq 0\text{)} \\
+       g_t &\leftarrow \begin{cases} g_t + \beta\, b_t & \text{Nesterov} \\ b_t & \text{otherwise}\end{cases} \\
        \theta_t &\leftarrow \theta_{t-1} - \eta\, g_t
        \end{aligned}
 
@@ -71,7 +71,7 @@ class SGD(RuleOptimizer):
     symbol      argument           meaning
     ==========  =================  ============================================
     :math:`η`   ``lr``             learning rate (step size)
-    :math:`μ`   ``momentum``       momentum factor; 0 turns momentum off
+    :math:`β`   ``momentum``       momentum factor; 0 turns momentum off
     :math:`τ`   ``dampening``      share of the new gradient held back from b
     :math:`λ`   ``weight_decay``   L2 penalty coefficient
     \-          ``nesterov``       use Nesterov momentum
@@ -83,9 +83,9 @@ class SGD(RuleOptimizer):
     * the momentum buffer ``state["momentum_buffer"]`` is the gradient itself on step 1 (no dampening then);
     * L2 weight decay is added to the gradient before the momentum, so it is smoothed by it;
     * the learning rate multiplies the whole buffer (Sutskever et al. 2013 scale the gradient inside it,
-      :math:`v \leftarrow \mu v - \eta g`; the two agree while ``lr`` is constant);
+      :math:`v \leftarrow \beta v - \eta g`; the two agree while ``lr`` is constant);
     * Nesterov momentum is Sutskever et al.'s (2013) reformulation, evaluated at the current parameters:
-      :math:`\theta \leftarrow \theta - \eta (g + \mu b)`;
+      :math:`\theta \leftarrow \theta - \eta (g + \beta b)`;
     * without momentum the optimizer keeps no state at all.
 
     Checks: ``lr``, ``momentum`` and ``weight_decay`` ≥ 0; ``dampening`` in [0, 1] (torch accepts any
