@@ -1,6 +1,8 @@
 """lib.checks.check_value and check_choice (answers.py): a right answer passes; a wrong one says
 which way and roughly how far it is off, never what the answer is."""
 
+import re
+
 import pytest
 import torch
 
@@ -49,3 +51,13 @@ def test_check_value_shows_small_tolerances_without_rounding_them_to_zero(rtol, 
     assert shown in repr(checks.check_value(1.0, 1.0, name="x", rtol=rtol))
     with pytest.raises(AssertionError, match=f"tolerance {shown}"):
         checks.check_value(3.0, 1.0, name="x", rtol=rtol)
+
+
+@pytest.mark.parametrize(("value", "says"), [(torch.ones(2), "should be one number, got a tensor of shape (2,)"),
+                                             ("0.8", "should be a number, got str"), (None, "got NoneType"),
+                                             (True, "should be a number, got bool")])
+def test_check_value_says_what_the_learner_gave_when_it_is_not_one_number(value, says):
+    for call in (lambda: checks.check_value(value, 0.8, name="coverage"),
+                 lambda: checks.check_value(value, name="coverage", sealed=checks.seal_value(0.8))):
+        with pytest.raises(AssertionError, match=re.escape(says)):
+            call()

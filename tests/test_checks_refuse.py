@@ -120,3 +120,19 @@ def test_a_refused_tensor_method_is_refused_as_a_method_and_inside_its_functiona
             checks.check_function(learner, torch.log_softmax, cases, forbid=forbid)
     assert "log_softmax" not in vars(torch.Tensor)  # the class is as it was
     assert torch.tensor([0.0, 0.0]).log_softmax(0).allclose(torch.full((2,), -0.6931471805599453))
+
+
+def test_a_tensor_method_defined_in_python_is_refused_and_then_restored():
+    original = torch.Tensor.norm  # defined on torch.Tensor itself, not on its C base class
+
+    def by_method(x):
+        return x.norm()
+
+    def by_hand(x):
+        return (x**2).sum().sqrt()
+
+    cases = [checks.Case("a vector", (torch.tensor([3.0, 4.0]),))]
+    with pytest.raises(checks.RefusedCall, match="the tensor method .norm()"):
+        checks.check_function(by_method, by_hand, cases, forbid=(torch.Tensor.norm,))
+    assert torch.Tensor.norm is original
+    assert "✓" in repr(checks.check_function(by_method, by_hand, cases, forbid=None))

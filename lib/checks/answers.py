@@ -77,6 +77,8 @@ def _learner_number(value, name: str, hint: str) -> float:
     """``value`` (a number or a one-element tensor) as a finite float; an AssertionError saying what it is not."""
     if isinstance(value, torch.Tensor) and value.numel() != 1:
         raise AssertionError(f"{name} should be one number, got a tensor of shape {tuple(value.shape)}.")
+    if isinstance(value, (str, bytes, bool)):  # float("0.8") and float(True) would pass as numbers
+        raise AssertionError(f"{name} should be a number, got {type(value).__name__}.")
     try:
         value = float(value.item() if isinstance(value, torch.Tensor) else value)
     except (TypeError, ValueError) as error:

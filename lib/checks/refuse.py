@@ -1,7 +1,7 @@
 """Refusing references: while a learner's function runs, the function it is checked against (and its twins) raise
 instead of answering, so an exercise cannot be passed by calling the reference that is on the page.
 
-:func:`refusing` finds every name bound to a refused object in the learner's function's globals, in the modules
+:class:`Refusal` finds every name bound to a refused object in the learner's function's globals, in the modules
 those globals hold (``losses``, ``F``, ``torch``, ...) and in every loaded ``lib`` and ``torch`` module, and binds
 it to a stand-in that raises :class:`RefusedCall` for the time of the call. A name the learner bound before the
 check ran (``from lib.losses import huber_loss``) is covered because the globals are searched too, and a refused
@@ -14,7 +14,6 @@ from __future__ import annotations
 import sys
 import types
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 
 
 class RefusedCall(AssertionError):
@@ -104,13 +103,6 @@ class Refusal:
                 setattr(cls, name, original)
             else:
                 delattr(cls, name)
-
-
-@contextmanager
-def refusing(fn: Callable, objects: Iterable, *, who: str):
-    """Within the block, every binding of an object in ``objects`` that ``fn`` can reach raises RefusedCall."""
-    with Refusal(fn, objects, who=who):
-        yield
 
 
 def check_forbid(forbid) -> tuple:
