@@ -46,6 +46,12 @@ def test_every_command_has_its_own_help_that_exits_0_without_doing_anything(caps
     (["book", "now"], "takes no arguments"),
     (["sync", "--force"], "takes no arguments"),
     (["publish"], "unknown command 'publish'"),
+    (["grade"], "needs the folder of submissions first, got nothing"),
+    (["grade", "no_such_folder"], "needs the folder of submissions first, got no_such_folder"),
+    (["grade", ".", "--timeout", "0"], "--timeout must be a positive number of seconds, got 0"),
+    (["grade", ".", "--timeout", "soon"], "--timeout must be a positive number of seconds, got soon"),
+    (["grade", ".", "--out"], "takes only --out FILE"),
+    (["grade", ".", "--jobs", "4"], "takes only --out FILE"),
 ])
 def test_wrong_arguments_exit_2_with_a_message_before_anything_is_written(capsys, monkeypatch, tmp_path, argv, says):
     monkeypatch.chdir(tmp_path)

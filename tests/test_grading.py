@@ -146,3 +146,14 @@ def test_grading_a_real_chapter_gives_solved_exercises_full_marks_and_blank_ones
     rows, _ = _grade(tmp_path / "submissions", tmp_path)
     points = {r["exercise"]: (int(r["points"]), int(r["max_points"])) for r in rows}
     assert points == {e.label: (e.points if e.label in solved else 0, e.points) for e in found}
+
+
+def test_grade_refuses_to_replace_a_keep_folder_it_did_not_make(tmp_path):
+    (tmp_path / "subs" / "ada").mkdir(parents=True)
+    (tmp_path / "subs" / "ada" / "00_fixture.ipynb").write_text(FIXTURE.read_text())
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("precious")
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "grade.py"), str(tmp_path / "subs"), "--chapters",
+                           str(FIXTURES), "--keep", str(tmp_path / "mine")], capture_output=True, text=True)
+    assert done.returncode == 2 and "holds other files" in done.stderr
+    assert (tmp_path / "mine" / "thesis.tex").read_text() == "precious"

@@ -263,7 +263,10 @@ def cmd_grade(args: list) -> int:
     nbgrader's course folder, with its gradebook, for nbgrader's own tools), --chapters DIR (the instructor's
     notebooks, default chapters/)."""
     ensure_venv()
-    return run([venv_python(), ROOT / "tools" / "grade.py", *args], env=dict(os.environ, COURSE_PROGRESS="0"))
+    # paths as the user gave them, relative to where they are (the grader runs in the course folder)
+    paths = [str(Path(a).resolve()) if i == 0 or args[i - 1] in ("--out", "--keep", "--chapters") else a
+             for i, a in enumerate(args)]
+    return run([venv_python(), ROOT / "tools" / "grade.py", *paths], env=dict(os.environ, COURSE_PROGRESS="0"))
 
 
 COMMANDS = {

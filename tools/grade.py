@@ -57,25 +57,26 @@ def _api(course: Path, cell_timeout: float):
     return NbGraderAPI(config=config)
 
 
-def _run_nbgrader(api, method: str, *args, timeout: float) -> tuple[int, str]:
-    """``api.<method>(*args)`` in a forked process (nbgrader is imported once, here), stopped after ``timeout``
-    seconds; (0 on success, 124 when stopped, 1 otherwise; what nbgrader logged)."""
-    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
-
+def _run_nbgrader(api, method: str, *args, timeout: float, log: Path) -> int:
+    """``api.<method>(*args)`` in a forked process (nbgrader is imported once, here) whose output goes to ``log``,
+    stopped after ``timeout`` seconds; 0 on success, 124 when stopped, 1 otherwise."""
     def work():
-        result = getattr(api, method)(*args, force=True, create=True)
-        writer.send(result.get("log", "") + result.get("error", ""))
+        with log.open("w") as handle:  # nbgrader's and the kernel's messages: kept out of the summary
+            os.dup2(handle.fileno(), 1)
+            os.dup2(handle.fileno(), 2)
+            result = getattr(api, method)(*args, force=True, create=True)
+            handle.write(result.get("log", "") + result.get("error", ""))
         os._exit(0 if result.get("success") else 1)
 
+    log.parent.mkdir(parents=True, exist_ok=True)
     child = multiprocessing.get_context("fork").Process(target=work, daemon=True)
     child.start()
-    log = reader.recv() if reader.poll(timeout) else ""
-    child.join(5 if log else 0)
+    child.join(timeout)
     if child.is_alive():
         child.kill()
         child.join()
-        return 124, f"stopped after the notebook's limit of {timeout:.0f} s"
-    return (0 if child.exitcode == 0 else 1), log
+        return 124
+    return 0 if child.exitcode == 0 else 1
 
 
 def _autograded_ran(course: Path, assignment: str, student: str) -> bool:
@@ -96,6 +97,10 @@ def grade(submissions: Path, out: Path, keep: Path | None, cell_timeout: float, 
         print(f"No submissions found: expected {submissions}/<student>/<NN_name>.ipynb (a chapter's file name).")
         return 2
     course = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="course-grading-"))
+    if course.exists() and any(course.iterdir()) and not (course / "nbgrader_config.py").exists():
+        print(f"course.py grade: --keep {course} holds other files: give a new or empty folder, or one that an "
+              "earlier `course.py grade --keep` made (it is replaced)", file=sys.stderr)
+        return 2
     if course.exists():
         shutil.rmtree(course)
     (course / "source").mkdir(parents=True)
@@ -108,9 +113,9 @@ def grade(submissions: Path, out: Path, keep: Path | None, cell_timeout: float, 
         source, exercises[stem] = nbgrader_source(read_notebook(chapters[stem]), stem)
         (course / "source" / stem).mkdir()
         (course / "source" / stem / f"{stem}.ipynb").write_text(json.dumps(source, indent=1))
-        code, log = _run_nbgrader(api, "generate_assignment", stem, timeout=600)
-        if code != 0:
-            print(log)
+        log = course / "logs" / f"generate-{stem}.log"
+        if _run_nbgrader(api, "generate_assignment", stem, timeout=600, log=log) != 0:
+            print(log.read_text())
             raise SystemExit(f"nbgrader could not prepare {stem} (its log is above)")
     rows, started = [], time.perf_counter()
     for folder in students:
@@ -130,11 +135,13 @@ def grade(submissions: Path, out: Path, keep: Path | None, cell_timeout: float, 
                     target.mkdir(parents=True, exist_ok=True)
                     (target / f"{stem}.ipynb").write_text(json.dumps(merged, indent=1))
                     start = time.perf_counter()
-                    code, log = _run_nbgrader(api, "autograde", stem, student, timeout=notebook_timeout)
+                    code = _run_nbgrader(api, "autograde", stem, student, timeout=notebook_timeout,
+                                         log=course / "logs" / f"{student}-{stem}.log")
                     if _autograded_ran(course, stem, student):
                         ran = _cell_results(course, stem, student)
                     else:
-                        problem = "the run stopped (kernel died or time limit)" if code else "nothing was graded"
+                        stopped = {124: f"stopped at the limit of {notebook_timeout:.0f} s", 0: "nothing was graded"}
+                        problem = stopped.get(code, "the run stopped (the kernel died?)")
                     problem = problem or (f"{len(missing)} solution cell(s) not found, graded as blank"
                                           if missing else "")
                     print(f"graded {folder.name}/{stem}.ipynb in {time.perf_counter() - start:.0f} s"
