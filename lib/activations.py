@@ -32,7 +32,8 @@ Each function is a ``torch.autograd.Function`` whose backward *is* the derivativ
 never passes through an overflowing intermediate (autograd through :math:`\alpha(e^x - 1)` for :math:`x = 10^4`
 would give :math:`0 \cdot \infty = \text{nan}`). The backward is written with torch operations, so autograd can
 differentiate it again (second derivatives, ``create_graph=True``). :func:`derivative` returns the same formula
-as a tensor, for plotting.
+as a tensor, for plotting. float16 and bfloat16 inputs are computed in float32 and rounded back once, as torch
+computes them.
 """
 
 from __future__ import annotations
@@ -191,9 +192,15 @@ _OPTIONS = {
 }
 
 
+_HALF = (torch.float16, torch.bfloat16)
+
+
 def _activation(name: str, input: torch.Tensor, **options) -> torch.Tensor:
     check_floating("input", input)
-    return _Activation.apply(input, name, _OPTIONS[name](**options))
+    options = _OPTIONS[name](**options)
+    if input.dtype in _HALF:  # computed in float32 and rounded back, as torch does (x**3 overflows float16 at 40)
+        return _Activation.apply(input.float(), name, options).to(input.dtype)
+    return _Activation.apply(input, name, options)
 
 
 # ----- the public functions ----------------------------------------------------------------------------------------
@@ -291,4 +298,5 @@ def derivative(name: str, input: torch.Tensor, **options) -> torch.Tensor:
             raise TypeError(f"`{option}` is not an option of {name}, whose options are {allowed}")
     options = _OPTIONS[name](**options)
     value, slope = _FORMULAS[name]
-    return slope(input, value(input, **options), **options)
+    x = input.float() if input.dtype in _HALF else input
+    return slope(x, value(x, **options), **options).to(input.dtype)

@@ -220,6 +220,26 @@ def test_softplus_switches_to_x_strictly_above_the_threshold_as_torch(dtype):
     assert_close(value[0], torch.log1p(torch.exp(x[0].double())).to(dtype))  # at the threshold: the formula
 
 
+@pytest.mark.parametrize("id", PAIRS)
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_inputs_are_computed_in_float32_and_rounded_once(id, dtype):
+    """Values equal torch's (which also computes in float32); gradients are the float64 ones rounded to ``dtype``.
+    (torch's sigmoid and tanh backward use the output already rounded to half precision: tanh x rounds to 1.0
+    from x ≈ 3.5 on in bfloat16, so torch's 1 - y² is 0 there, where the true derivative is 0.004.)"""
+    ours, twin = _ours_and_twin(id)
+    name, _, options = PAIRS[id]
+    x = torch.cat([_ordinary((100,), torch.float64), _extremes(torch.float64)]).to(dtype)
+    value, grad = value_and_grad(ours, x)
+    _, exact_grad = value_and_grad(twin, x.double())
+    assert value.dtype == dtype and grad.dtype == dtype
+    assert torch.isfinite(value).all() and torch.isfinite(grad).all()
+    assert_close(value, twin(x))
+    assert_close(grad, exact_grad.to(dtype))
+    slope = activations.derivative(name, x, **options)
+    assert slope.dtype == dtype
+    assert_close(slope, exact_grad.to(dtype))
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_every_activation_is_exported(name):
     assert name in activations.__all__ and callable(getattr(activations, name))
