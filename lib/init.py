@@ -106,9 +106,18 @@ def fan_in_and_fan_out(tensor: torch.Tensor) -> tuple[int, int]:
     return tensor.shape[1] * kernel, tensor.shape[0] * kernel
 
 
-def _check_generator(generator) -> None:
-    if generator is not None and not isinstance(generator, torch.Generator):
+def _check_generator(generator, tensor: torch.Tensor) -> None:
+    """Raise unless ``generator`` is None or a ``torch.Generator`` of the tensor's device type (a CPU generator
+    cannot fill a CUDA tensor)."""
+    if generator is None:
+        return
+    if not isinstance(generator, torch.Generator):
         raise TypeError(f"`generator` must be a torch.Generator or None, got {type(generator).__name__}")
+    if generator.device.type != tensor.device.type:
+        raise ValueError(
+            f"`generator` must be on the device type of `tensor` ({tensor.device.type}), got a generator on "
+            f"{generator.device.type}: make it with torch.Generator(device=tensor.device)"
+        )
 
 
 def _check_weight(tensor) -> tuple[int, int]:
@@ -131,7 +140,7 @@ def _fan(tensor: torch.Tensor, mode) -> int:
 
 def _uniform(tensor: torch.Tensor, bound: float, generator) -> torch.Tensor:
     """Fill ``tensor`` from U(-bound, bound) with ``generator``, without recording a gradient."""
-    _check_generator(generator)
+    _check_generator(generator, tensor)
     if tensor.numel() > 0:
         with torch.no_grad():
             tensor.uniform_(-bound, bound, generator=generator)
@@ -140,7 +149,7 @@ def _uniform(tensor: torch.Tensor, bound: float, generator) -> torch.Tensor:
 
 def _normal(tensor: torch.Tensor, std: float, generator) -> torch.Tensor:
     """Fill ``tensor`` from N(0, std²) with ``generator``, without recording a gradient."""
-    _check_generator(generator)
+    _check_generator(generator, tensor)
     if tensor.numel() > 0:
         with torch.no_grad():
             tensor.normal_(0.0, std, generator=generator)

@@ -45,6 +45,12 @@ ROWS += [
     for bad in (0, "cpu", torch.Generator)
 ]
 ROWS += [
+    row(f"{name}: generator of another device type",
+        (lambda f=f: f(torch.empty(3, 2, device="meta"), generator=torch.Generator())),
+        "`generator` must be on the device type of `tensor`")
+    for name, f in INITS.items()
+]
+ROWS += [
     row(f"{name}: gain={gain!r}", (lambda f=f, gain=gain: f(w(3, 2), gain=gain)), "`gain` must be")
     for name, f in list(INITS.items())[:2]
     for gain in (-1.0, NAN, float("inf"), "1", None, True)

@@ -140,3 +140,14 @@ def test_a_conv_weight_keeps_the_variance_of_a_relu_layer():
     x = torch.randn(64, 32, 16, 16, dtype=torch.float64, generator=generator)
     y = torch.nn.functional.conv2d(torch.relu(x), weight)
     assert abs(y.pow(2).mean().item() / x.pow(2).mean().item() - 1) < 0.1
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("name", ["xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"])
+def test_on_a_gpu_the_draws_equal_torch_and_a_cpu_generator_is_refused(name):
+    mine, twin = torch.empty(64, 32, 3, 3, device="cuda"), torch.empty(64, 32, 3, 3, device="cuda")
+    getattr(init, name)(mine, generator=torch.Generator(device="cuda").manual_seed(0))
+    getattr(torch_init, name)(twin, generator=torch.Generator(device="cuda").manual_seed(0))
+    assert torch.equal(mine, twin)
+    with pytest.raises(ValueError, match="`generator` must be on the device type of `tensor`"):
+        getattr(init, name)(mine, generator=torch.Generator().manual_seed(0))
