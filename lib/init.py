@@ -14,6 +14,12 @@ Each scheme draws the weights with mean 0 and a standard deviation chosen so tha
 where :math:`g` is :func:`calculate_gain` of the nonlinearity that follows the layer. A uniform draw on
 :math:`[-b, b]` has standard deviation :math:`b / \sqrt 3`, so the uniform schemes use :math:`b = \sqrt 3\,\sigma`.
 
+::
+
+    generator = torch.Generator().manual_seed(0)
+    layer = torch.nn.Linear(256, 128)
+    lib.init.kaiming_normal_(layer.weight, nonlinearity="relu", generator=generator)   # std = sqrt(2 / 256)
+
 Every function fills its tensor in place (without recording a gradient, so a ``torch.nn.Parameter`` can be passed)
 and returns it. Given a ``torch.Generator`` in the same state, each fills the tensor with exactly the numbers its
 ``torch.nn.init`` twin draws, in float32 and float64, and leaves the generator in the same state. Where torch
@@ -172,7 +178,7 @@ def _kaiming_std(tensor, a, mode, nonlinearity) -> float:
     return gain / math.sqrt(fan) if fan > 0 else 0.0
 
 
-def xavier_uniform_(tensor: torch.Tensor, gain: float = 1.0, generator: torch.Generator | None = None):
+def xavier_uniform_(tensor: torch.Tensor, gain: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
     r"""Fill ``tensor`` from :math:`\mathcal U(-b, b)`, :math:`b = \sqrt 3 \cdot g \sqrt{2 / (\text{fan\_in} +
     \text{fan\_out})} = g \sqrt{6 / (\text{fan\_in} + \text{fan\_out})}` (Glorot's uniform initialisation).
 
@@ -181,7 +187,7 @@ def xavier_uniform_(tensor: torch.Tensor, gain: float = 1.0, generator: torch.Ge
     return _uniform(tensor, math.sqrt(3.0) * _xavier_std(tensor, gain), generator)
 
 
-def xavier_normal_(tensor: torch.Tensor, gain: float = 1.0, generator: torch.Generator | None = None):
+def xavier_normal_(tensor: torch.Tensor, gain: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
     r"""Fill ``tensor`` from :math:`\mathcal N(0, \sigma^2)`, :math:`\sigma = g \sqrt{2 / (\text{fan\_in} +
     \text{fan\_out})}` (Glorot's normal initialisation).
 
@@ -196,7 +202,7 @@ def kaiming_uniform_(
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
     generator: torch.Generator | None = None,
-):
+) -> torch.Tensor:
     r"""Fill ``tensor`` from :math:`\mathcal U(-b, b)`, :math:`b = \sqrt 3 \cdot g / \sqrt{\text{fan\_mode}}`
     (He's uniform initialisation).
 
@@ -214,7 +220,7 @@ def kaiming_normal_(
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
     generator: torch.Generator | None = None,
-):
+) -> torch.Tensor:
     r"""Fill ``tensor`` from :math:`\mathcal N(0, \sigma^2)`, :math:`\sigma = g / \sqrt{\text{fan\_mode}}` (He's
     normal initialisation); the arguments are those of :func:`kaiming_uniform_`.
 

@@ -15,11 +15,19 @@ values the statistics are taken over:
 - :func:`layer_norm`: per sample, over its last dimensions ``normalized_shape`` (Ba et al., 2016): the same in
   training and in evaluation, and independent of the batch.
 
+::
+
+    mean, var = torch.zeros(16), torch.ones(16)                       # the running statistics, updated in place
+    y = lib.norm.batch_norm(x, mean, var, weight, bias, training=True)  # x of shape (N, 16, H, W)
+    y = lib.norm.layer_norm(h, (64,), weight, bias)                      # h of shape (N, T, 64)
+
 Each equals its torch twin in value and in the gradients with respect to ``input``, ``weight`` and ``bias`` (to
 round-off: the tests measure the gaps in float32 and float64), and :func:`batch_norm` updates the running statistics
-in place as torch does. The deviations :math:`x - \mu` are formed before any scaling, so a slice of constant value
-(zero variance) gives exactly :math:`\beta`, where torch's kernels (which compute :math:`x \alpha + (\beta - \mu
-\alpha)`) leave a round-off of relative size :math:`\epsilon_\text{dtype} |x| / \sqrt{\epsilon}`.
+in place as torch does. The deviations :math:`x - \mu` are formed before any scaling, so on a slice of constant
+value :math:`c` (zero variance) the output is :math:`\beta` up to the rounding of :math:`\mu` alone (exactly
+:math:`\beta` when the mean of the copies of :math:`c` is exactly :math:`c`, as for 2.5 or -1e4); torch's kernels,
+which compute :math:`x \alpha + (\beta - \mu \alpha)` with :math:`\alpha = \gamma / \sqrt{\epsilon}`, leave
+a round-off of size :math:`\epsilon_\text{dtype} |c| \alpha` that also grows with the number of values.
 """
 
 from __future__ import annotations

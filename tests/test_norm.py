@@ -4,8 +4,9 @@ Gaps are measured relative to the largest entry of torch's tensor. On ordinary i
 or 1e-4 (normalisation is scale-invariant, so the result is as well conditioned as at scale 1) both compute the same
 formula to round-off: a few units of the dtype's epsilon. A large mean with a small spread (1e4 + N(0, 1)) is
 ill-conditioned: the deviations from the mean lose ~log10(1e4) digits in any implementation, so the tolerance there
-grows by that factor. A constant channel has zero variance: ours gives exactly ``bias`` (no deviation at all), while
-torch's ``x * alpha + beta`` kernel leaves round-off of size eps * |x| * |weight| / sqrt(eps).
+grows by that factor. A constant channel has zero variance: for values whose mean is computed exactly (2.5, -1e4,
+0) ours gives exactly ``bias`` (no deviation at all), while torch's ``x * alpha + beta`` kernels leave round-off of
+size eps * |x| * |weight| / sqrt(eps).
 """
 
 from __future__ import annotations
