@@ -28,6 +28,8 @@ value :math:`c` (zero variance) the output is :math:`\beta` up to the rounding o
 :math:`\beta` when the mean of the copies of :math:`c` is exactly :math:`c`, as for 2.5 or -1e4); torch's kernels,
 which compute :math:`x \alpha + (\beta - \mu \alpha)` with :math:`\alpha = \gamma / \sqrt{\epsilon}`, leave
 a round-off of size :math:`\epsilon_\text{dtype} |c| \alpha` that also grows with the number of values.
+
+float16 and bfloat16 inputs are computed in float32 and rounded back once (output, gradients, running statistics).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ import torch
 from lib._validate import check_bool, check_floating, check_number, is_int
 
 __all__ = ["batch_norm", "layer_norm"]
+
+_HALF = (torch.float16, torch.bfloat16)
 
 
 def _check_input(input, min_dim: int) -> None:
@@ -109,15 +113,34 @@ def batch_norm(
     training = check_bool("training", training)
     momentum = check_number("momentum", momentum, low=0.0, high=1.0)
     eps = check_number("eps", eps, low=0.0)
+    if not training and (running_mean is None or running_var is None):
+        missing = "running_mean" if running_mean is None else "running_var"
+        raise ValueError(f"`{missing}` must be a tensor when training=False (evaluation uses the running statistics)")
+    if input.dtype in _HALF:
+        return _batch_norm_in_float32(input, running_mean, running_var, weight, bias, training, momentum, eps)
     shape = (1, -1) + (1,) * (input.dim() - 2)
     if training:
         mean, var = _batch_statistics(input, running_mean, running_var, momentum)
-    elif running_mean is None or running_var is None:
-        missing = "running_mean" if running_mean is None else "running_var"
-        raise ValueError(f"`{missing}` must be a tensor when training=False (evaluation uses the running statistics)")
     else:
         mean, var = running_mean, running_var
     return _affine((input - mean.view(shape)) * torch.rsqrt(var.view(shape) + eps), weight, bias, shape)
+
+
+def _batch_norm_in_float32(input, running_mean, running_var, weight, bias, training, momentum, eps):
+    """:func:`batch_norm` of a float16 or bfloat16 input computed in float32, the output and the running statistics
+    rounded back once (means of many values in half precision would lose digits at every addition)."""
+    stats = [_float32(t) for t in (running_mean, running_var)]
+    output = batch_norm(input.float(), *stats, _float32(weight), _float32(bias), training, momentum, eps)
+    if training:
+        with torch.no_grad():
+            for buffer, updated in zip((running_mean, running_var), stats):
+                if buffer is not None:
+                    buffer.copy_(updated)
+    return output.to(input.dtype)
+
+
+def _float32(tensor):
+    return None if tensor is None else tensor.float()
 
 
 def _batch_statistics(input: torch.Tensor, running_mean, running_var, momentum: float):
@@ -182,6 +205,8 @@ def layer_norm(
     _check_like("weight", weight, input, shape, "normalized_shape")
     _check_like("bias", bias, input, shape, "normalized_shape")
     eps = check_number("eps", eps, low=0.0)
+    if input.dtype in _HALF:  # computed in float32 and rounded once, as for batch_norm
+        return layer_norm(input.float(), shape, _float32(weight), _float32(bias), eps).to(input.dtype)
     dims = tuple(range(-len(shape), 0))
     mean = input.mean(dims, keepdim=True)
     var = (input - mean).square().mean(dims, keepdim=True)

@@ -258,3 +258,39 @@ def test_layer_norm_treats_each_sample_alone():
     for i in range(6):
         assert torch.equal(norm.layer_norm(x[i : i + 1], (4, 5)), whole[i : i + 1])
     assert whole.mean(dim=(1, 2)).abs().max() < 1e-15
+
+
+# ----- float16 and bfloat16: computed in float32, rounded once -------------------------------------------------
+
+HALF = [torch.float16, torch.bfloat16]
+
+
+def _half_case(name, dtype):
+    """(our function, torch's, its arguments after the input, options, weight, bias) on a (16, 4, 8, 8) input."""
+    if name == "batch_norm":
+        stats = (torch.zeros(4, dtype=dtype), torch.ones(4, dtype=dtype))
+        return norm.batch_norm, F.batch_norm, stats, {"training": True}, draw(4, dtype, 1), draw(4, dtype, 2)
+    return norm.layer_norm, F.layer_norm, ((4, 8, 8),), {}, draw((4, 8, 8), dtype, 1), draw((4, 8, 8), dtype, 2)
+
+
+@pytest.mark.parametrize("dtype", HALF)
+@pytest.mark.parametrize("name", ["batch_norm", "layer_norm"])
+def test_half_precision_is_rounded_once_from_the_exact_result(name, dtype):
+    """Within one unit of the dtype's epsilon of the float64 result (torch's own kernels: within two)."""
+    ours_fn, torch_fn, args, options, weight, bias = _half_case(name, dtype)
+    x = draw((16, 4, 8, 8), dtype, scale=3.0, offset=5.0)
+
+    def run(fn, cast):
+        copied = [cast(a) if isinstance(a, torch.Tensor) else a for a in args]
+        return forward_backward(fn, cast(x), *copied, weight=cast(weight), bias=cast(bias), **options), copied
+
+    (ours, stats), (theirs, _) = run(ours_fn, lambda t: t.clone()), run(torch_fn, lambda t: t.clone())
+    truth, truth_stats = run(torch_fn, lambda t: t.double())
+    eps = torch.finfo(dtype).eps
+    for a, b, c in zip(ours, theirs, truth):
+        assert a.dtype == dtype
+        assert relative_gap(a.double(), c) <= eps
+        assert relative_gap(b.double(), c) <= 2 * eps
+    for a, c in zip(stats, truth_stats):
+        if isinstance(a, torch.Tensor):
+            assert a.dtype == dtype and relative_gap(a.double(), c) <= eps
