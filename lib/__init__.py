@@ -4,6 +4,7 @@ Importing ``lib`` has no side effects: it seeds nothing, sets no plot style, pri
 """
 
 from lib import (
+    activations,
     checks,
     data,
     env,
@@ -20,6 +21,7 @@ from lib import (
 )
 
 __all__ = [
+    "activations",
     "checks",
     "data",
     "env",

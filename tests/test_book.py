@@ -9,7 +9,7 @@ from tests.course_tool import ROOT, course
 pytestmark = pytest.mark.slow
 
 
-def test_book_builds_with_zero_warnings_and_hides_solutions(tmp_path):
+def test_book_builds_with_zero_warnings_hides_solutions_and_hidden_tests_and_shows_points(tmp_path):
     result = subprocess.run([str(c) for c in course.book_command(tmp_path)], cwd=ROOT, capture_output=True,
                             text=True)
     log = result.stdout + result.stderr
@@ -22,3 +22,8 @@ def test_book_builds_with_zero_warnings_and_hides_solutions(tmp_path):
     assert "<img" in page and "math" in page
     intro = (html / "intro.html").read_text()
     assert "Regression losses" in intro and "colab.research.google.com" in page
+    for chapter in sorted((html / "chapters").glob("*.html")):
+        text = chapter.read_text()
+        assert "HIDDEN TESTS" not in text, f"{chapter.name} shows hidden tests (tag the cell remove-cell)"
+        assert "points)" in text, f"{chapter.name} does not show the exercises' points"
+    assert "Teaching with this course" in (html / "teaching.html").read_text()
