@@ -1,6 +1,8 @@
 """What several test files share: the dtypes and reductions every loss is tested in, torch's reduction written
-out, autograd's value and gradient of a function, and a quiet ``fit`` with plain SGD."""
+out, autograd's value and gradient of a function, a quiet ``fit`` with plain SGD, and the check of one row of a
+bad-input table."""
 
+import pytest
 import torch
 
 from lib import train
@@ -26,3 +28,11 @@ def fit_sgd(model, loss_fn, train_loader, *, lr=0.1, num_epochs=1, **options):
     """``lib.train.fit`` with ``torch.optim.SGD(model.parameters(), lr=lr)`` (progress bars are off in tests)."""
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     return train.fit(model, loss_fn, optimizer, train_loader, num_epochs=num_epochs, **options)
+
+
+def assert_refused(call, error: type, match: str) -> None:
+    """``call()`` raises ``error`` (a ValueError or TypeError subclass) whose message contains ``match``."""
+    with pytest.raises((ValueError, TypeError)) as raised:
+        call()
+    assert isinstance(raised.value, error), f"{type(raised.value).__name__}: {raised.value}"
+    assert match in str(raised.value)
