@@ -30,13 +30,11 @@ from exercises import ExerciseError, merged_submission, nbgrader_source, read_no
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
-CONFIG = """c = get_config()
-c.CourseDirectory.course_id = "course"
-c.CourseDirectory.root = {root!r}
-c.CourseDirectory.db_url = "sqlite:///" + {db!r}
-c.ExecutePreprocessor.timeout = {cell_timeout}
-c.Execute.timeout = {cell_timeout}
-"""  # for nbgrader's own tools, run in a folder kept with --keep
+def _settings(course: Path, cell_timeout: float) -> dict:
+    """nbgrader's settings for the course folder ``course``: {(section, name): value}."""
+    return {("CourseDirectory", "course_id"): "course", ("CourseDirectory", "root"): str(course),
+            ("CourseDirectory", "db_url"): f"sqlite:///{course / 'gradebook.db'}",
+            ("ExecutePreprocessor", "timeout"): int(cell_timeout), ("Execute", "timeout"): int(cell_timeout)}
 
 
 def _student_id(name: str) -> str:
@@ -45,15 +43,16 @@ def _student_id(name: str) -> str:
 
 
 def _api(course: Path, cell_timeout: float):
-    """nbgrader's Python API on the course folder ``course`` (the same settings as its nbgrader_config.py)."""
+    """nbgrader's Python API on the course folder ``course``; the same settings go into its nbgrader_config.py,
+    for nbgrader's own tools in a folder kept with --keep."""
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
-    config = Config()
-    config.CourseDirectory.course_id = "course"
-    config.CourseDirectory.root = str(course)
-    config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
-    config.ExecutePreprocessor.timeout = config.Execute.timeout = int(cell_timeout)
+    config, lines = Config(), ["c = get_config()"]
+    for (section, name), value in _settings(course, cell_timeout).items():
+        setattr(config[section], name, value)
+        lines.append(f"c.{section}.{name} = {value!r}")
+    (course / "nbgrader_config.py").write_text("\n".join(lines) + "\n")
     return NbGraderAPI(config=config)
 
 
@@ -104,8 +103,6 @@ def grade(submissions: Path, out: Path, keep: Path | None, cell_timeout: float, 
     if course.exists():
         shutil.rmtree(course)
     (course / "source").mkdir(parents=True)
-    (course / "nbgrader_config.py").write_text(CONFIG.format(
-        root=str(course), db=str(course / "gradebook.db"), cell_timeout=int(cell_timeout)))
     os.environ.update(COURSE_PROGRESS="0", PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     api = _api(course, cell_timeout)  # nbgrader runs `alembic` from the PATH to create its gradebook
     exercises = {}
