@@ -96,7 +96,9 @@ def test_on_colab_an_unpublished_copy_says_so_in_one_sentence_instead_of_a_pip_t
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line.startswith("ModuleNotFoundError: this copy of the course names no published repository")
-    assert "CalledProcessError" not in result.stderr
+    assert "install `lib` by hand in a new cell with `%pip install git+https://github.com/OWNER/NAME`" in last_line
+    assert last_line.count(". ") == 0, "one sentence"
+    assert "CalledProcessError" not in result.stderr and "pip" not in result.stderr.replace(last_line, "")
 
 
 def test_on_colab_a_failing_pip_install_is_reported_as_one_sentence(tmp_path, monkeypatch):
