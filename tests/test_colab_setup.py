@@ -85,7 +85,7 @@ def test_outside_colab_without_lib_the_setup_cell_says_how_to_install(tmp_path, 
     assert "`lib` is not installed: see the README's Quick start" in result.stderr
 
 
-def test_on_colab_an_unpublished_copy_says_how_to_install_in_one_sentence_and_stops_run_all_there(tmp_path, monkeypatch):
+def test_on_colab_an_unpublished_copy_says_how_to_install_in_one_sentence_and_stops_run_all(tmp_path, monkeypatch):
     python = _colab_like_python(tmp_path)
     monkeypatch.delenv("COURSE_LIB_SOURCE", raising=False)
     from tests.course_tool import course
