@@ -174,6 +174,10 @@ def test_execute_names_chapter_cell_and_assertion_leaves_a_failing_file_unchange
     assert "The file was left unchanged" in run.stdout and "1 of 2 notebooks stopped" in run.stdout
     assert "Traceback" not in run.stdout + run.stderr and len(run.stdout.splitlines()) <= 6, run.stdout
     assert failing.read_bytes() == before
+    _notebook(failing, ["x = 1", "y = x + 1", "assert x == 2"])  # an assert without a message: the line is named
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "execute_notebooks.py"), str(failing)],
+                         capture_output=True, text=True)
+    assert "01_edited, code cell 3: AssertionError at `assert x == 2` (no message)" in run.stdout, run.stdout
     assert "".join(json.loads(passing.read_text())["cells"][0]["outputs"][0]["text"]) == "42\n"  # the next one ran
 
 

@@ -7,6 +7,7 @@ its outputs): the run says which notebook, which code cell and which error (the 
 goes on with the other notebooks, and exits with 1 at the end.
 """
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,13 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 
+def _failing_line(traceback: list) -> str | None:
+    """The source line IPython's traceback points at last (its `---->` arrow), without colours."""
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for frame in traceback for line in frame.splitlines()]
+    arrows = [re.sub(r"^\s*-+>\s*\d+\s*", "", line) for line in lines if re.match(r"^\s*-+>\s*\d+", line)]
+    return arrows[-1].strip() if arrows else None
+
+
 def _failed_cell(nb) -> tuple[int, str]:
     """(number among the code cells, counted from 1, "ErrorName: message") of the cell with an error output."""
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
@@ -23,7 +31,8 @@ def _failed_cell(nb) -> tuple[int, str]:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 if not output["evalue"].strip():
-                    return number, f"{output['ename']} (the failing line has no message)"
+                    line = _failing_line(output.get("traceback", []))
+                    return number, f"{output['ename']} at `{line}` (no message)" if line else output["ename"]
                 lines = f"{output['ename']}: {output['evalue']}".strip().splitlines()
                 return number, "\n         ".join(lines[:4] + (["…"] if len(lines) > 4 else []))
     return len(code), "the kernel stopped or the cell ran out of time"
