@@ -163,22 +163,20 @@ def _notebook(path, sources):
 
 @pytest.mark.slow
 def test_execute_names_chapter_cell_and_assertion_leaves_a_failing_file_unchanged_and_runs_the_others(tmp_path):
-    failing, passing = tmp_path / "01_edited.ipynb", tmp_path / "02_fine.ipynb"
+    failing, silent, passing = tmp_path / "01_edited.ipynb", tmp_path / "02_edited.ipynb", tmp_path / "03_fine.ipynb"
     _notebook(failing, ["x = 1", "assert x == 2, 'x should be 2 here'", "print(x)"])
+    _notebook(silent, ["x = 1", "y = x + 1", "assert x == 2"])  # an assert without a message: its line is named
     _notebook(passing, ["print(6 * 7)"])
-    before = failing.read_bytes()
-    run = subprocess.run([sys.executable, str(ROOT / "tools" / "execute_notebooks.py"), str(failing), str(passing)],
-                         capture_output=True, text=True)
+    before = {path: path.read_bytes() for path in (failing, silent)}
+    script = str(ROOT / "tools" / "execute_notebooks.py")
+    run = subprocess.run([sys.executable, script, *map(str, before), str(passing)], capture_output=True, text=True)
     assert run.returncode == 1
     assert "01_edited, code cell 2: AssertionError: x should be 2 here" in run.stdout
-    assert "The file was left unchanged" in run.stdout and "1 of 2 notebooks stopped" in run.stdout
-    assert "Traceback" not in run.stdout + run.stderr and len(run.stdout.splitlines()) <= 6, run.stdout
-    assert failing.read_bytes() == before
-    _notebook(failing, ["x = 1", "y = x + 1", "assert x == 2"])  # an assert without a message: the line is named
-    run = subprocess.run([sys.executable, str(ROOT / "tools" / "execute_notebooks.py"), str(failing)],
-                         capture_output=True, text=True)
-    assert "01_edited, code cell 3: AssertionError at `assert x == 2` (no message)" in run.stdout, run.stdout
-    assert "".join(json.loads(passing.read_text())["cells"][0]["outputs"][0]["text"]) == "42\n"  # the next one ran
+    assert "02_edited, code cell 3: AssertionError at `assert x == 2` (no message)" in run.stdout
+    assert run.stdout.count("The file was left unchanged") == 2 and "2 of 3 notebooks stopped" in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr and len(run.stdout.splitlines()) <= 8, run.stdout
+    assert all(path.read_bytes() == content for path, content in before.items())
+    assert "".join(json.loads(passing.read_text())["cells"][0]["outputs"][0]["text"]) == "42\n"  # the last one ran
 
 
 def test_lab_serves_the_course_folder_and_stopping_it_stops_jupyterlab(tmp_path):
