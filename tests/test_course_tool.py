@@ -203,3 +203,14 @@ def test_lab_serves_the_course_folder_and_stopping_it_stops_jupyterlab(tmp_path)
     finally:
         lab.kill()
         lab.stdout.close()
+
+
+def test_grade_hands_the_grader_paths_resolved_from_where_the_command_was_run(tmp_path, monkeypatch):
+    calls = []
+    (tmp_path / "subs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(course, "ensure_venv", lambda: None)
+    monkeypatch.setattr(course, "run", lambda cmd, **kw: calls.append([str(c) for c in cmd]) or 0)
+    assert course.main(["grade", "subs", "--out", "g.csv", "--keep", "kept", "--timeout", "60"]) == 0
+    assert calls[0][2:] == [str(tmp_path / "subs"), "--out", str(tmp_path / "g.csv"), "--timeout", "60.0",
+                            "--keep", str(tmp_path / "kept")]
