@@ -19,6 +19,7 @@ from lib.losses.regression import (
     quantile_loss,
     smooth_l1_loss,
 )
+from lib.losses.segmentation import dice_loss
 
 __all__ = [
     "binary_cross_entropy",
@@ -37,4 +38,5 @@ __all__ = [
     "mse_loss",
     "quantile_loss",
     "smooth_l1_loss",
+    "dice_loss",
 ]
