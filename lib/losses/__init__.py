@@ -10,6 +10,14 @@ from lib.losses.classification import (
     nll_loss,
     softmax,
 )
+from lib.losses.embedding import (
+    contrastive_loss,
+    cosine_embedding_loss,
+    info_nce_loss,
+    margin_ranking_loss,
+    mine_triplets,
+    triplet_margin_loss,
+)
 from lib.losses.focal import sigmoid_focal_loss, softmax_focal_loss
 from lib.losses.regression import (
     huber_loss,
@@ -39,4 +47,10 @@ __all__ = [
     "quantile_loss",
     "smooth_l1_loss",
     "dice_loss",
+    "contrastive_loss",
+    "cosine_embedding_loss",
+    "info_nce_loss",
+    "margin_ranking_loss",
+    "mine_triplets",
+    "triplet_margin_loss",
 ]
