@@ -10,6 +10,7 @@ from lib.losses.classification import (
     nll_loss,
     softmax,
 )
+from lib.losses.distillation import distillation_loss, kl_div
 from lib.losses.embedding import (
     contrastive_loss,
     cosine_embedding_loss,
@@ -19,6 +20,7 @@ from lib.losses.embedding import (
     triplet_margin_loss,
 )
 from lib.losses.focal import sigmoid_focal_loss, softmax_focal_loss
+from lib.losses.multitask import UncertaintyWeighting, weighted_loss_sum
 from lib.losses.regression import (
     huber_loss,
     l1_loss,
@@ -53,4 +55,8 @@ __all__ = [
     "margin_ranking_loss",
     "mine_triplets",
     "triplet_margin_loss",
+    "distillation_loss",
+    "kl_div",
+    "UncertaintyWeighting",
+    "weighted_loss_sum",
 ]
