@@ -178,23 +178,24 @@ def log_q():
     return torch.log_softmax(z(2, 3), 1)
 
 
-def uniform():
+def unif():
     return torch.full((2, 3), 1 / 3)
 
 
 ROWS += [
-    row("kl_div: input a list", lambda: losses.kl_div([0.0], uniform()), "`input` must be a torch.Tensor"),
-    row("kl_div: input logits", lambda: losses.kl_div(z(2, 3) + 1, uniform()), "`input` must hold log-probabilities"),
-    row("kl_div: input nan", lambda: losses.kl_div(log_q() * NAN, uniform()), "`input` must hold log-probabilities"),
+    row("kl_div: input a list", lambda: losses.kl_div([0.0], unif()), "`input` must be a torch.Tensor"),
+    row("kl_div: input logits", lambda: losses.kl_div(z(2, 3) + 1, unif()), "`input` must hold log-probabilities"),
+    row("kl_div: input nan", lambda: losses.kl_div(log_q() * NAN, unif()), "`input` must hold log-probabilities"),
     row("kl_div: target int64", lambda: losses.kl_div(log_q(), z(2, 3, dtype=torch.int64)),
         "`target` must be a floating-point"),
-    row("kl_div: target of another shape", lambda: losses.kl_div(log_q(), z(3, 3)), "`target` must have the same shape"),
-    row("kl_div: target float64", lambda: losses.kl_div(log_q(), uniform().double()), "`target` must have the same dtype"),
-    row("kl_div: target negative", lambda: losses.kl_div(log_q(), -uniform()), "`target` must hold probabilities"),
-    row("kl_div: log target positive", lambda: losses.kl_div(log_q(), uniform(), log_target=True),
+    row("kl_div: target of another shape", lambda: losses.kl_div(log_q(), z(3, 3)),
+        "`target` must have the same shape"),
+    row("kl_div: target float64", lambda: losses.kl_div(log_q(), unif().double()), "`target` must have the same dtype"),
+    row("kl_div: target negative", lambda: losses.kl_div(log_q(), -unif()), "`target` must hold probabilities"),
+    row("kl_div: log target positive", lambda: losses.kl_div(log_q(), unif(), log_target=True),
         "`target` must hold log-probabilities"),
-    row("kl_div: log_target 'yes'", lambda: losses.kl_div(log_q(), uniform(), log_target="yes"), "`log_target` must be"),
-    row("kl_div: reduction avg", lambda: losses.kl_div(log_q(), uniform(), reduction="avg"),
+    row("kl_div: log_target 'yes'", lambda: losses.kl_div(log_q(), unif(), log_target="yes"), "`log_target` must be"),
+    row("kl_div: reduction avg", lambda: losses.kl_div(log_q(), unif(), reduction="avg"),
         "`reduction` must be one of ('none', 'mean', 'sum', 'batchmean')"),
 ]
 
