@@ -60,6 +60,19 @@ def test_dice_loss_equals_monai_in_value_and_gradient_for_every_option(dtype, ac
         assert_close(ours_grad, theirs_grad)
 
 
+@pytest.mark.parametrize("shape", [(2, 3, 7), (2, 3, 3, 4, 5), (2, 2)], ids=str)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_dice_loss_equals_monai_for_1d_and_3d_spatial_shapes_and_none_at_all(dtype, shape):
+    g = torch.Generator().manual_seed(len(shape))
+    for kind, activation in (("indices", "softmax"), ("mask", "sigmoid")):
+        input, target = _case(kind, activation, dtype, g, shape=shape)
+        for batch in (False, True):
+            ours, ours_grad = value_and_grad(losses.dice_loss, input, target, activation=activation, batch=batch)
+            theirs, theirs_grad = value_and_grad(_monai, input, target, activation=activation, batch=batch)
+            assert_close(ours, theirs)
+            assert_close(ours_grad, theirs_grad)
+
+
 @pytest.mark.parametrize("activation", ["sigmoid", "softmax"])
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_dice_loss_equals_monai_on_logits_of_1e4_and_stays_finite(dtype, activation):

@@ -218,9 +218,10 @@ def cosine_embedding_loss(input1: torch.Tensor, input2: torch.Tensor, target: to
         \ell = \begin{cases} 1 - \cos(x_1, x_2) & y = 1 \\ \max(0,\ \cos(x_1, x_2) - m) & y = -1 \end{cases},
         \qquad \cos = \frac{x_1 \cdot x_2}{\sqrt{(\lVert x_1\rVert^2 + 10^{-12})(\lVert x_2\rVert^2 + 10^{-12})}}
 
-    The :math:`10^{-12}` is torch's: a zero vector has cosine 0 (no nan), but a huge gradient (about
-    :math:`10^{6}/\lVert x_2 \rVert`). Inputs (N, D) with ``target`` (N,), or (D,) with a 0-d ``target``, of
-    ±1 (torch silently gives 0 for any other value; refused here); ``margin`` in [-1, 1].
+    The :math:`10^{-12}` is torch's: a zero vector :math:`x_1` has cosine 0 (no nan), but a huge gradient,
+    :math:`x_2 / (10^{-6}\,\lVert x_2 \rVert)`, of norm :math:`10^{6}`. Inputs (N, D) with ``target`` (N,),
+    or (D,) with a 0-d ``target``, of ±1 (torch silently gives 0 for any other value; refused here);
+    ``margin`` in [-1, 1].
     """
     check_floating("input1", input1)
     check_floating("input2", input2)

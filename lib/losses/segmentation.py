@@ -10,7 +10,15 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from lib._validate import check_bool, check_floating, check_number, check_reduction, check_same_dtype, check_tensor
+from lib._validate import (
+    check_bool,
+    check_floating,
+    check_number,
+    check_reduction,
+    check_same_dtype,
+    check_tensor,
+    reduce,
+)
 from lib.losses._shared import check_in_unit_interval, index_dtype_message
 
 ACTIVATIONS = ("sigmoid", "softmax", None)
@@ -101,4 +109,4 @@ def dice_loss(input: torch.Tensor, target: torch.Tensor, *, activation="sigmoid"
     intersection = (probs * target).sum(dims)
     denominator = (probs.square() + target.square()).sum(dims) if squared else (probs + target).sum(dims)
     loss = 1 - (2 * intersection + smooth) / (denominator + smooth)
-    return {"mean": loss.mean, "sum": loss.sum, "none": lambda: loss}[reduction]()
+    return reduce(loss, reduction)
