@@ -278,3 +278,13 @@ def test_margin_ranking_loss_equals_torch_in_value_and_both_gradients(dtype, red
         theirs, theirs_grads = _triplet_grads(F.margin_ranking_loss, x1 * scale, x2 * scale, target, **options)
         assert_close(ours, theirs, equal_nan=True)
         assert_close(ours_grads[:2], theirs_grads[:2])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_a_zero_vector_has_cosine_zero_and_a_gradient_of_norm_1e6_as_in_torch(dtype):
+    x1, x2 = torch.zeros((1, 3), dtype=dtype), torch.tensor([[3.0, -4.0, 12.0]], dtype=dtype)
+    similar = torch.ones(1, dtype=torch.int64)
+    value, grad = value_and_grad(losses.cosine_embedding_loss, x1, x2, similar, reduction="sum")
+    assert value == 1  # 1 - cos with cos = 0
+    assert_close(grad.norm(), torch.tensor(1e6, dtype=dtype), rtol=1e-4, atol=0)
+    assert_close(grad, value_and_grad(F.cosine_embedding_loss, x1, x2, similar, reduction="sum")[1])
