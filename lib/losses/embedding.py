@@ -107,7 +107,10 @@ def triplet_margin_loss(anchor: torch.Tensor, positive: torch.Tensor, negative: 
     (torch's ``pairwise_distance``, with ``eps`` added to the difference so the norm's gradient is finite when
     :math:`x = y`). ``swap=True`` uses :math:`\min(d(a, n), d(p, n))`, the harder of the two negatives' distances.
     Inputs are (N, D) or one unbatched (D,) triplet (a 0-d result, as torch's). FaceNet uses squared distances;
-    torch and this function do not. Pick triplets with :func:`mine_triplets`.
+    torch and this function do not. Pick triplets with :func:`mine_triplets`: ``triplet_margin_loss(e[a], e[p],
+    e[n], eps=0.0)`` over its "all" triplets equals pytorch-metric-learning's ``TripletMarginLoss`` with
+    ``distance=LpDistance(normalize_embeddings=False)`` and ``reducer=MeanReducer()``; that library's defaults
+    differ: margin 0.05, L2-normalised embeddings, no ``eps``, and the mean over the non-zero terms only.
     """
     for name, value in (("anchor", anchor), ("positive", positive), ("negative", negative)):
         check_floating(name, value)
@@ -145,7 +148,7 @@ def mine_triplets(embeddings: torch.Tensor, labels: torch.Tensor, *, strategy: s
     - "semihard" :cite:p:`schroff2015facenet` (needs ``margin`` > 0): every triplet whose negative is farther
       than the positive but within the margin, :math:`d_{ap} < d_{an} < d_{ap} + m` (the paper uses squared
       distances and picks such negatives per pair; ``TripletMarginMiner(type_of_triplets="semihard")`` keeps
-      all of them, as here).
+      all of them, as here, and also keeps a tie :math:`d_{an} = d_{ap} + m`).
 
     Mining is selection, not part of the loss: nothing here is differentiated.
     """
