@@ -16,6 +16,8 @@ from tests.helpers import DTYPES, REDUCTIONS, value_and_grad
 
 SHAPE = (3, 4, 5, 6)  # (N, C, H, W)
 OPTIONS = list(itertools.product([True, False], repeat=3))  # include_background, squared, batch
+HALF = [(True, False, False), (False, True, False), (False, False, True), (True, True, True)]  # each pair of
+# options in every combination of values, for the reductions other than "mean" (which gets all 8)
 
 
 def _monai(input, target, *, activation="sigmoid", smooth=1e-5, include_background=True, squared=False,
@@ -49,7 +51,7 @@ def _case(kind, activation, dtype, g, shape=SHAPE, scale=3.0):
 def test_dice_loss_equals_monai_in_value_and_gradient_for_every_option(dtype, activation, kind, reduction):
     g = torch.Generator().manual_seed(zlib.crc32(f"{dtype}{activation}{kind}{reduction}".encode()))
     input, target = _case(kind, activation, dtype, g)
-    for include_background, squared, batch in OPTIONS:
+    for include_background, squared, batch in OPTIONS if reduction == "mean" else HALF:
         options = dict(activation=activation, include_background=include_background, squared=squared,
                        batch=batch, reduction=reduction, smooth=0.5 if squared else 1e-5)
         ours, ours_grad = value_and_grad(losses.dice_loss, input, target, **options)
