@@ -214,3 +214,10 @@ def test_grade_hands_the_grader_paths_resolved_from_where_the_command_was_run(tm
     assert course.main(["grade", "subs", "--out", "g.csv", "--keep", "kept", "--timeout", "60"]) == 0
     assert calls[0][2:] == [str(tmp_path / "subs"), "--out", str(tmp_path / "g.csv"), "--timeout", "60.0",
                             "--keep", str(tmp_path / "kept")]
+
+
+def test_a_failing_command_exits_1_even_when_the_program_it_ran_used_another_code(monkeypatch, capsys):
+    monkeypatch.setattr(course, "ensure_venv", lambda: None)
+    monkeypatch.setattr(course, "run", lambda cmd, **kw: 4)  # e.g. pytest's code for a usage error
+    assert course.main(["execute"]) == 1
+    assert "exit code 1 (the program it ran exited with 4)" in capsys.readouterr().out

@@ -502,8 +502,10 @@ def main(argv: list) -> int:
         return stop.code if isinstance(stop.code, int) else 2
     start = time.perf_counter()
     code = COMMANDS[args.command](args)
-    print(f"[{args.command}: {time.perf_counter() - start:.0f} s, exit code {code}]")
-    return code
+    own = 0 if code == 0 else 1  # 2 is kept for wrong arguments, found above: any failure of the command is 1
+    detail = f" (the program it ran exited with {code})" if code not in (0, 1) else ""
+    print(f"[{args.command}: {time.perf_counter() - start:.0f} s, exit code {own}{detail}]")
+    return own
 
 
 if __name__ == "__main__":
