@@ -75,10 +75,10 @@ def dice_loss(input: torch.Tensor, target: torch.Tensor, *, activation="sigmoid"
         \ell_{nc} = 1 - \frac{2\sum p\,g + s}{\sum p + \sum g + s}
         \qquad (\texttt{squared=True}: \textstyle\sum p^2 + \sum g^2 \text{ in the denominator})
 
-    ``input`` is (N, C, *spatial): logits turned into probabilities by ``activation`` ("sigmoid": each channel
+    ``input`` is (N, C, \*spatial): logits turned into probabilities by ``activation`` ("sigmoid": each channel
     its own binary mask; "softmax": over the channels; None: ``input`` already holds probabilities in [0, 1]).
     ``target`` is a mask of ``input``'s shape and dtype (0/1 or soft, in [0, 1]) or int64 class indices of shape
-    (N, *spatial), one-hot encoded here (needs C >= 2). ``include_background=False`` drops channel 0 (after the
+    (N, \*spatial), one-hot encoded here (needs C >= 2). ``include_background=False`` drops channel 0 (after the
     softmax). ``reduction``: "mean" or "sum" over the (N, C) terms, or "none": the (N, C) terms, (C,) with
     ``batch=True``.
 
