@@ -6,6 +6,7 @@ editing any page. A new top-level module needs its page; the first test says whi
 
 import importlib
 import inspect
+import json
 import pkgutil
 import re
 
@@ -57,3 +58,36 @@ def test_built_api_page_shows_every_public_name_of_its_module(built_book, name):
     assert names, f"lib.{name} has no public names"
     missing = [n for n in names if f'id="lib.{name}.{n}"' not in page]
     assert not missing, f"api/{name}.html lacks {missing} (documented under another name, or skipped by autodoc)"
+
+
+def _prose(cells):
+    """The chapter's markdown without headings and fenced code blocks (where a link cannot go); the bodies of
+    directives (```{exercise}, ```{admonition}) are prose and stay."""
+    kept, fences = [], []  # fences: the open fences, each (its backticks, whether its body is code)
+    for cell in (c for c in cells if c["cell_type"] == "markdown"):
+        for line in "".join(cell["source"]).splitlines():
+            fence = re.match(r"\s*(`{3,}|~{3,})(\{)?", line)
+            if fence and fences and line.strip() == fences[-1][0]:
+                fences.pop()
+            elif fence and not (fences and fences[-1][1]):
+                fences.append((fence.group(1), fence.group(2) is None))
+            elif not (fences and fences[-1][1]) and not re.match(r"\s{0,3}#{1,6}\s", line):
+                kept.append(line)
+        fences.clear()
+    return "\n".join(kept)
+
+
+def _documented(dotted):
+    parts = dotted.split(".")
+    if len(parts) == 2:
+        return parts[1] in MODULES
+    return len(parts) == 3 and parts[1] in MODULES and parts[2] in public_names(parts[1])
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "chapters").glob("*.ipynb")), ids=lambda p: p.name)
+def test_chapter_links_the_api_page_of_every_lib_name_it_mentions(path):
+    text = _prose(json.loads(path.read_text())["cells"])
+    mentioned = {m for m in re.findall(r"(?<!`)`(lib(?:\.\w+)+)(?:\([^`]*\))?`", text) if _documented(m)}
+    linked = set(re.findall(r"\{(?:py:)?(?:func|class|data|mod|meth)\}`(?:[^`<]*<)?(lib[\w.]*)>?`", text))
+    assert mentioned <= linked, (f"link the first mention of {sorted(mentioned - linked)} with {{func}}, {{class}} "
+                                 "or {mod} (link_terms.py does it)")
