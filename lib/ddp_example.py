@@ -33,6 +33,8 @@ from torch.utils.data.distributed import DistributedSampler
 
 from lib import data, optim, train
 
+__all__ = ["main", "parse_args"]
+
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
 AMP = {"none": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 OPTIMIZERS = {
