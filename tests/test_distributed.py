@@ -22,7 +22,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, TensorDataset
 from torch.utils.data.distributed import DistributedSampler
 
-from lib import launch, optim, train
+from lib import ddp_example, launch, optim, train
 from lib.train import distributed
 
 mse = torch.nn.functional.mse_loss
@@ -156,6 +156,35 @@ def test_a_non_finite_loss_under_a_group_raises_with_the_reduced_loss(group):
     with pytest.raises(train.NonFiniteLossError, match="became nan at epoch 0, step 1"):
         train.fit(model, mse, torch.optim.SGD(model.parameters(), lr=0.1), train.make_loader(X, y, batch_size=4),
                   num_epochs=1)  # fmt: skip
+
+
+def _world_of_one(monkeypatch):
+    """The environment torchrun gives a process, for a world of one in this process."""
+    for name, value in dict(RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", MASTER_ADDR=launch.HOST).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MASTER_PORT", str(launch.free_port()))
+
+
+def test_the_example_script_runs_in_this_process_as_a_world_of_one_and_writes_its_json(monkeypatch, tmp_path):
+    _world_of_one(monkeypatch)
+    out = tmp_path / "result.json"
+    args = ["--out", str(out), "--epochs", "2", "--n-samples", "20", "--accumulation-steps", "1", "2", "--compare"]
+    ddp_example.main(args)
+    assert not dist.is_initialized()  # the script leaves no process group behind
+    result = json.loads(out.read_text())
+    assert result["world_size"] == 1 and [run["accumulation_steps"] for run in result["runs"]] == [1, 2]
+    assert result["history"] == result["runs"][0]["history"] and result["config"]["epochs"] == 2
+    for run in result["runs"]:
+        # 20 samples in batches of 8: 3 batches an epoch, 3 updates, or 2 in groups of 2 (the last group of one)
+        assert run["allreduce_calls"] == run["num_updates"] == {1: 6, 2: 4}[run["accumulation_steps"]]
+        assert run["compare"]["max_param_diff"] < 1e-12 and run["histories_identical"]
+
+
+def test_the_example_scripts_failing_rank_raises_and_leaves_no_process_group(monkeypatch, tmp_path):
+    _world_of_one(monkeypatch)
+    with pytest.raises(RuntimeError, match="rank 0 fails on purpose"):
+        ddp_example.main(["--out", str(tmp_path / "r.json"), "--fail-rank", "0"])
+    assert not dist.is_initialized() and not (tmp_path / "r.json").exists()
 
 
 # --- the launcher's pieces, without starting torch ------------------------------------------------------------
