@@ -165,6 +165,10 @@ def run_distributed(
     gloo) is passed to the module as ``--backend`` when given, and checked first. A rank that fails stops the run:
     a ``RuntimeError`` names it and shows the end of its traceback. After ``timeout`` seconds every process is
     killed and a ``RuntimeError`` says so. A port taken between the choice and torchrun's bind is retried twice.
+    ``nproc`` is at least 1 and at most the number of CPUs (or 8 on smaller machines).
+
+    Bad input is refused with a ``ValueError`` naming the argument: ``module`` must be a dotted module name,
+    ``nproc`` an int in range, ``timeout`` a positive number of seconds, ``args`` a sequence (not a string).
     """
     if not isinstance(module, str) or not re.fullmatch(r"[A-Za-z_][\w.]*", module):
         raise ValueError(f"`module` must be a dotted module name such as 'lib.ddp_example', got {module!r}")

@@ -32,7 +32,8 @@ AMP_DTYPES = (torch.bfloat16, torch.float16)
 
 
 def evaluate(model: torch.nn.Module, loss_fn: Callable, loader: Iterable, *, device=None) -> float:
-    """The loss over a whole loader: the batch losses weighted by batch size (exact for mean reductions)."""
+    """The loss over a whole loader: the batch losses weighted by batch size (exact for mean reductions); under
+    ``torch.distributed``, over every rank's loader (each rank passes its share of the data)."""
     check_model(model)
     check_loss_fn(loss_fn)
     check_loader("loader", loader)
