@@ -14,7 +14,9 @@ fit in one bucket, so there is no overlap with the backward pass to lose.
 
 Rank 0 writes one JSON object to ``--out`` (see :func:`main` for the keys). With ``--compare`` rank 0 then also
 trains the same model in one process on the concatenated batches (every update's samples of all ranks in one
-batch of ``world_size * batch_size * accumulation_steps``) and records the largest differences.
+batch of ``world_size * batch_size * accumulation_steps``) and records the largest differences. Keep
+``--n-samples`` and ``--n-val`` multiples of the world size: otherwise ``DistributedSampler`` repeats a few samples
+to give every rank as many, and the runs are no longer the same.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ OPTIMIZERS = {
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="JSON file that rank 0 writes")
-    parser.add_argument("--backend", choices=["gloo", "nccl"], default=None, help="default: nccl on GPUs, else gloo")
+    parser.add_argument("--backend", choices=["gloo", "nccl"], default=None, help="default: nccl with a GPU per rank")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a collective gives up")
     parser.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd")
     parser.add_argument("--impl", choices=["lib", "torch"], default="lib", help="lib.optim or torch.optim")
@@ -166,7 +168,8 @@ def main(argv=None) -> dict | None:
     history key, ``same_number_of_updates``, the single process's ``history``). Besides: ``world_size``,
     ``backend``, ``device``, ``config`` (the arguments)."""
     args = parse_args(argv)
-    backend = args.backend or ("nccl" if torch.cuda.is_available() else "gloo")
+    enough_gpus = torch.cuda.is_available() and torch.cuda.device_count() >= int(os.environ.get("WORLD_SIZE", "1"))
+    backend = args.backend or ("nccl" if enough_gpus else "gloo")  # NCCL needs one GPU per process
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     device = torch.device("cuda", local_rank) if backend == "nccl" else torch.device("cpu")
     if device.type == "cuda":
