@@ -110,9 +110,14 @@ def _progress_bar(num_epochs: int, enabled: bool):
     if not enabled:
         yield None
         return
-    from tqdm import tqdm  # imported only when used: `import lib` stays light and silent
+    import warnings
 
-    # leave=False: a finished bar disappears, so a cell that trains several models does not stack them up
+    with warnings.catch_warnings():  # without ipywidgets, tqdm.auto warns and falls back to a text bar: that is fine
+        warnings.simplefilter("ignore")
+        from tqdm.auto import tqdm  # imported only when used: `import lib` stays light and silent
+
+    # tqdm.auto: a widget in Jupyter and Colab, text in a terminal. leave=False: a finished bar disappears, so a
+    # cell that trains several models (a loop over seeds or learning rates) does not pile up finished bars
     with tqdm(total=num_epochs, desc="fit", unit="epoch", leave=False) as bar:
         yield bar
 
