@@ -145,7 +145,10 @@ def _run_once(command: list[str], env: dict, timeout: float) -> tuple[int, str]:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # torchrun and every worker: they share its session
+            if hasattr(os, "killpg"):
+                os.killpg(process.pid, signal.SIGKILL)  # torchrun and every worker: they share its session
+            else:  # Windows: no process groups to kill at once
+                process.kill()
         process.communicate()
         raise RuntimeError(
             f"the distributed run did not finish within timeout={timeout} s and was killed with its process group "
