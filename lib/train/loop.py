@@ -157,37 +157,61 @@ class Loop:
 
         Each micro-batch's mean loss is scaled by its share of the group's samples before ``backward``, so the
         accumulated gradient is the gradient of the mean loss over the whole group, as one big batch would give.
-        Under DDP the share is of the samples of every rank's group, times the world size, because DDP averages
-        the ranks' gradients: the update is that of the concatenated batch even when the ranks' batches differ in
-        size (every rank must yield as many batches: each update is a collective).
-        Only the group's last micro-batch all-reduces gradients (the others run under ``model.no_sync()``).
+        A non-finite loss raises before the update.
         """
-        n_all, world = int(all_reduce_sum([sum(len(y) for _, y in group)])[0]), world_size()
+        if is_distributed():
+            return self._distributed_update(group, epoch, step)
+        n_group = sum(len(y) for _, y in group)
         self.optimizer.zero_grad()
         loss_sum = 0.0
+        for X, y in group:
+            value, loss = self._forward(X, y)
+            if not math.isfinite(value):
+                self._fail(value, epoch, step)
+            self._backward(loss if len(group) == 1 else loss * (len(y) / n_group))
+            loss_sum += value * len(y)
+        self._finish_update()
+        return loss_sum, n_group
+
+    def _distributed_update(self, group: list, epoch: int, step: int) -> tuple[float, int]:
+        """:meth:`_update` in a process group, with two collectives per update whatever the accumulation.
+
+        Each micro-batch's loss is scaled by its number of samples (a sum of per-sample losses) and only the last
+        one's backward all-reduces the gradients (the others run under ``model.no_sync()``); DDP averages them over
+        the ``W`` ranks, so they are ``1/W`` times the gradient of the summed loss of every rank's group. One
+        all-reduce of the losses and sample counts then gives ``N``, the samples of all groups, and the factor
+        ``W / N`` turns the gradients into those of the mean loss over the concatenated groups, exactly, even when
+        the ranks' batches differ in size (they must yield as many batches: every update is a collective). A loss
+        that is not finite on any rank makes the sum non-finite, so every rank raises at the same step.
+        """
+        self.optimizer.zero_grad()
+        loss_sum, n_group = 0.0, 0
         for index, (X, y) in enumerate(group):
             with sync_gradients(self.model, sync=index == len(group) - 1):
-                with autocast(self.device, self.amp_dtype):
-                    loss = self.loss_fn(self.model(X), y)
-                loss_sum += self._checked_loss(loss, len(y), epoch, step)
-                share = len(y) * world / n_all
-                self._backward(loss if share == 1.0 else loss * share)
+                value, loss = self._forward(X, y)
+                self._backward(loss * len(y))
+            loss_sum, n_group = loss_sum + value * len(y), n_group + len(y)
+        loss_sum, n_all = all_reduce_sum([loss_sum, n_group])
+        if not math.isfinite(loss_sum):
+            self._fail(loss_sum / n_all, epoch, step)
+        factor = world_size() / n_all
+        for param in self._params:
+            if param.grad is not None and factor != 1.0:
+                param.grad.mul_(factor)
+        self._finish_update()
+        return loss_sum, int(n_all)
+
+    def _forward(self, X, y) -> tuple[float, torch.Tensor]:
+        """The micro-batch's loss (under autocast with ``amp_dtype``) as a number and as the tensor to differentiate."""
+        with autocast(self.device, self.amp_dtype):
+            loss = self.loss_fn(self.model(X), y)
+        return loss_value(loss, training=True), loss
+
+    def _finish_update(self) -> None:
+        """Record the gradient norm (clipping if asked), remember the parameters, step."""
         self.history["step_grad_norm"].append(self._clip())
         self._remember_finite_state()
         self._step()
-        return loss_sum, n_all
-
-    def _checked_loss(self, loss, n: int, epoch: int, step: int) -> float:
-        """The micro-batch's loss times its size, summed over ranks; raise (on every rank alike) if not finite."""
-        value = loss_value(loss, training=True)
-        if not is_distributed():
-            if not math.isfinite(value):
-                self._fail(value, epoch, step)
-            return value * n
-        total, count = all_reduce_sum([value * n, n])
-        if not math.isfinite(total):
-            self._fail(total / count, epoch, step)
-        return total
 
     def _backward(self, loss) -> None:
         (loss if self.scaler is None else self.scaler.scale(loss)).backward()
