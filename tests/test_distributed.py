@@ -10,6 +10,7 @@ whose JSON holds every numerical check, one whose rank 1 raises.
 """
 
 import json
+import math
 import socket
 import sys
 import time
@@ -73,14 +74,16 @@ def test_without_a_process_group_the_helpers_answer_as_one_process():
     assert not distributed.is_distributed()
     assert (distributed.rank(), distributed.world_size()) == (0, 1)
     assert distributed.all_reduce_sum([1.5, 2]) == [1.5, 2.0]
-    assert distributed.weighted_mean({"loss": 6.0, "acc": 3.0}, 4) == {"loss": 1.5, "acc": 0.75}
+    assert distributed.weighted_mean({"loss": 6.0, "acc": 3.0}, 4) == ({"loss": 1.5, "acc": 0.75}, 4.0)
+    means, count = distributed.weighted_mean({"loss": 0.0}, 0)
+    assert count == 0 and math.isnan(means["loss"])
     assert not distributed.is_ddp(_mlp())
 
 
 def test_in_a_process_group_the_helpers_use_it_and_a_ddp_model_is_recognised(group):
     assert distributed.is_distributed() and (distributed.rank(), distributed.world_size()) == (0, 1)
     assert distributed.all_reduce_sum([1.5, -2.0, 1e300]) == [1.5, -2.0, 1e300]  # float64 all the way
-    assert distributed.weighted_mean({"loss": 6.0}, 4) == {"loss": 1.5}
+    assert distributed.weighted_mean({"loss": 6.0}, 4) == ({"loss": 1.5}, 4.0)
     assert distributed.is_ddp(DistributedDataParallel(_mlp()))
 
 

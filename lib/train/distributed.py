@@ -13,6 +13,7 @@ holding every sample would compute (up to the order of the additions).
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Mapping
 
 import torch
@@ -71,15 +72,16 @@ def all_reduce_sum(values: list[float]) -> list[float]:
     return tensor.tolist()
 
 
-def weighted_mean(totals: Mapping[str, float], count: float) -> dict[str, float]:
-    """``{name: sum of totals[name] over ranks / sum of count over ranks}``: sample-weighted means of all ranks.
+def weighted_mean(totals: Mapping[str, float], count: float) -> tuple[dict[str, float], float]:
+    """``({name: sum of totals[name] over ranks / N}, N)``, ``N`` the sum of ``count`` over ranks: sample-weighted
+    means over the samples of every rank (``nan`` where ``N`` is 0).
 
     ``totals[name]`` is this rank's sum of per-sample values (a batch mean times the batch size, summed) and
     ``count`` its number of samples, so every rank gets the mean over all the samples of all ranks.
     """
     names = list(totals)
     *summed, n = all_reduce_sum([*(totals[name] for name in names), count])
-    return {name: total / n for name, total in zip(names, summed)}
+    return {name: (total / n if n else math.nan) for name, total in zip(names, summed)}, n
 
 
 def set_sampler_epoch(loader, epoch: int) -> None:

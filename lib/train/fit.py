@@ -206,15 +206,18 @@ def fit(
     whose ``set_epoch(epoch)`` ``fit`` calls before every epoch, so each epoch shuffles anew and alike on every
     rank). Every rank must yield as many batches per epoch. Then:
 
-    - each update's gradient is that of the mean loss over the samples of all ranks' batches (DDP all-reduces and
-      averages the gradients; each micro-batch's loss is weighted by its share of all of them), so ``W`` processes
-      with batches of ``B`` make the updates of one process with the concatenated batches of ``W * B``;
+    - each update's gradient is that of the mean loss over the samples of all ranks' batches: DDP all-reduces and
+      averages the gradients of each rank's summed loss over the ``W`` ranks, and ``fit`` multiplies them by
+      ``W / N`` (``N`` the samples of all ranks' batches), so ``W`` processes with batches of ``B`` make the updates
+      of one process with the concatenated batches of ``W * B``, exactly, even when the ranks' batches differ in
+      size;
     - with ``accumulation_steps``, the micro-batches before the last of each update run under ``model.no_sync()``:
-      one gradient all-reduce per update, not per micro-batch;
+      one gradient all-reduce per update, not per micro-batch, and one small all-reduce of the losses and sample
+      counts; nothing else communicates during an epoch;
     - the history's losses (``train_loss``, ``step_loss``), the validation loss and the metrics are sample-weighted
-      means over all ranks (one all-reduce of the sums and counts), and the gradient norm is that of the
-      all-reduced gradients, so every rank records the same numbers and an ``early_stopping`` stops every rank at
-      the same epoch; a non-finite loss on any rank raises :class:`NonFiniteLossError` on every rank;
+      means over all ranks (all-reduced sums and counts), and the gradient norm is that of the all-reduced
+      gradients, so every rank records the same numbers and an ``early_stopping`` stops every rank at the same
+      epoch; a non-finite loss on any rank raises :class:`NonFiniteLossError` on every rank, before the update;
     - optimizers (``lib.optim``'s included) and schedulers need nothing special: every rank applies the same
       update to the same parameters. ``evaluate`` all-reduces in the same way.
 

@@ -62,13 +62,10 @@ def evaluate_all(
             count += len(y)
     finally:
         model.train(was_training)
-    if not is_distributed():
-        if count == 0:
-            raise ValueError(no_batches_message(name, epoch))
-        return {key: total / count for key, total in totals.items()}
-    if all_reduce_sum([count])[0] == 0:
+    means, count = weighted_mean(totals, count)  # over every rank's share under torch.distributed
+    if count == 0:
         raise ValueError(no_batches_message(name, epoch))
-    return weighted_mean(totals, count)
+    return means
 
 
 def groups_of(loader: Iterable, size: int, name: str = "loader") -> Iterator[list]:
