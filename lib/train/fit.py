@@ -210,7 +210,8 @@ def fit(
       averages the gradients of each rank's summed loss over the ``W`` ranks, and ``fit`` multiplies them by
       ``W / N`` (``N`` the samples of all ranks' batches), so ``W`` processes with batches of ``B`` make the updates
       of one process with the concatenated batches of ``W * B``, exactly, even when the ranks' batches differ in
-      size;
+      size (with ``amp_dtype=torch.float16`` the scaler sees that summed loss, up to ``B`` times the mean, so it
+      may skip a few more steps at the start while it lowers its scale);
     - with ``accumulation_steps``, the micro-batches before the last of each update run under ``model.no_sync()``:
       one gradient all-reduce per update, not per micro-batch, and one small all-reduce of the losses and sample
       counts; nothing else communicates during an epoch;
