@@ -198,3 +198,19 @@ def test_gradient_penalty_draws_epsilon_from_the_generator_it_is_given():
     a, b, c = (losses.gradient_penalty(critic, real, fake, generator=torch.Generator().manual_seed(s))
                for s in (7, 7, 8))
     assert a == b != c
+
+
+def test_check_function_explains_an_infinite_naive_generator_loss_instead_of_crashing():
+    from lib.checks import Case, check_function
+
+    def naive(fake_logits):  # -log(sigmoid(s)): inf at s = -1e4 in float32
+        return -torch.log(torch.sigmoid(fake_logits)).mean()
+
+    def zero(fake_logits):
+        return fake_logits.sum() * 0
+
+    case = [Case("logits ±1e4", (torch.tensor([-1e4, 1e4]),))]
+    with pytest.raises(AssertionError, match="inf or nan where the reference's are finite"):
+        check_function(naive, losses.generator_loss, case)
+    with pytest.raises(AssertionError, match="differ"):  # all zeros: no factor to name, and no ZeroDivisionError
+        check_function(zero, losses.generator_loss, case)
