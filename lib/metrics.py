@@ -114,10 +114,11 @@ class ModeCoverage:
 
 def modes_covered(samples: torch.Tensor, centers: torch.Tensor, *, max_distance: float,
                   min_count: int = 1) -> ModeCoverage:
-    r"""Mode coverage of a sample from a mixture with known centres :cite:p:`metz2017unrolled`.
+    r"""Mode coverage of a sample from a mixture with known centres, such as the ring of
+    :func:`lib.data.make_gaussian_ring` on which GAN papers show mode collapse :cite:p:`metz2017unrolled`.
 
     A sample is *high quality* when its Euclidean distance to the nearest of the K ``centers`` is at most
-    ``max_distance`` (Metz et al. use three standard deviations of a mode); it then counts for that centre.
+    ``max_distance`` (e.g. three standard deviations of a mode); it then counts for that centre.
     A mode is *covered* when at least ``min_count`` high-quality samples count for it. ``samples`` (N, d) with
     N > 0 and ``centers`` (K, d) are floating tensors; distances are computed in float64.
     """
