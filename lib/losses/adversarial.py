@@ -21,6 +21,16 @@ import torch.nn.functional as F
 
 from lib._validate import check_callable, check_floating, check_number, check_same_dtype, check_same_shape
 
+__all__ = [
+    "discriminator_loss",
+    "generator_loss",
+    "gradient_penalty",
+    "hinge_discriminator_loss",
+    "hinge_generator_loss",
+    "wasserstein_critic_loss",
+    "wasserstein_generator_loss",
+]
+
 GENERATOR_KINDS = ("minimax", "non_saturating")
 
 
