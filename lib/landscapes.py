@@ -6,18 +6,18 @@ test needs: where the minima are and what the function is worth there, the windo
 trajectory starts. ``landscape(point)`` evaluates a 2-element tensor; :func:`run_trajectory` runs an
 optimizer from the start point.
 
-=============================  ==================================  ==========================================
-landscape                      f(x, y)                             minima
-=============================  ==================================  ==========================================
-:func:`quadratic`              ½(u² + κ v²), (u, v) = R(−angle)·   (0, 0), f = 0; condition number κ
+=============================  ====================================  ==========================================
+landscape                      f(x, y)                               minima
+=============================  ====================================  ==========================================
+:func:`quadratic`              ½(u² + κ v²), (u, v) = R(−angle)·     (0, 0), f = 0; condition number κ
                                (x, y)
-:func:`rosenbrock`             (a − x)² + b (y − x²)²              (a, a²), f = 0, at the end of a curved
-                                                                   flat valley
-:func:`beale`                  (1.5 − x + xy)² + (2.25 − x + xy²)² (3, 0.5), f = 0
+:func:`rosenbrock`             (a − x)² + b (y − x²)²                (a, a²), f = 0, at the end of a curved
+                                                                     flat valley
+:func:`beale`                  (1.5 − x + xy)² + (2.25 − x + xy²)²   (3, 0.5), f = 0
                                + (2.625 − x + xy³)²
-:func:`saddle`                 x² − y²                             none: unbounded below; (0, 0) is a saddle
-:func:`himmelblau`             (x² + y − 11)² + (x + y² − 7)²      four, all with f = 0
-=============================  ==================================  ==========================================
+:func:`saddle`                 x² − y²                               none: unbounded below; (0, 0) is a saddle
+:func:`himmelblau`             (x² + y − 11)² + (x + y² − 7)²        four, all with f = 0
+=============================  ====================================  ==========================================
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def _saddle(x, y):
 
 
 def saddle() -> Landscape:
-    """f = x² − y²: no minimum (unbounded below as |y| grows); (0, 0) is a saddle point with f = 0.
+    """f = x² − y²: no minimum (unbounded below as :math:`|y|` grows); (0, 0) is a saddle point with f = 0.
 
     The start (1, 0.01) lies just off the ridge y = 0, so a trajectory first slides towards the saddle
     along x and then escapes along y; ``minima`` is empty and ``min_value`` is ``None``.

@@ -9,6 +9,9 @@ indices, or ``probs`` of shape (N,), the probability of class 1 of a binary task
 the latter is read as the two columns ``[1 - p, p]``, so it is also *top-label*: the confidence of a
 prediction is :math:`\max(p, 1 - p)` and the predicted class is 1 when :math:`p > 0.5` (class 0 on a tie).
 Tensors, NumPy arrays and lists are accepted.
+
+Also the overlap of two binary masks, :func:`dice_score` and :func:`iou_score`, one number over all elements (as
+``sklearn.metrics.f1_score`` / ``jaccard_score`` of the flattened masks, but 1.0 when both masks are empty).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import torch
 
 from lib._validate import check_int
 from lib.losses.classification import probability_sum_tolerance
+
+__all__ = ["ReliabilityData", "dice_score", "expected_calibration_error", "iou_score", "reliability_diagram_data"]
 
 
 @dataclass(frozen=True)
@@ -100,3 +105,46 @@ def expected_calibration_error(probs, labels, *, n_bins: int = 15) -> float:
     weights = data.counts.double() / data.counts.sum()
     return float((weights * gaps).sum())
 
+
+
+# ----- overlap of binary masks ---------------------------------------------------------------------------------
+
+
+def _binary_masks(pred, target) -> tuple[torch.Tensor, torch.Tensor]:
+    """Validate two masks of one shape holding only 0/1 (bool, int or float); return them as bool tensors."""
+    masks = []
+    for name, value in (("pred", pred), ("target", target)):
+        value = _as_tensor(name, value)
+        if value.is_complex() or not ((value == 0) | (value == 1)).all():
+            raise ValueError(f"`{name}` must be a binary mask holding only 0/1 (or False/True)")
+        masks.append(value.bool())
+    if masks[0].shape != masks[1].shape:
+        raise ValueError(f"`target` must have the shape of `pred` {tuple(masks[0].shape)}, "
+                         f"got {tuple(masks[1].shape)}")
+    return masks[0], masks[1]
+
+
+def dice_score(pred, target) -> float:
+    r"""Dice score (F1) of two binary masks of any shape, over all their elements, as a float in [0, 1].
+
+    .. math:: \mathrm{Dice} = \frac{2\,|P \cap T|}{|P| + |T|} \quad (1.0 \text{ when both masks are empty})
+
+    The hard counterpart of :func:`lib.losses.dice_loss` (whose value is 1 − soft Dice); equal to
+    ``sklearn.metrics.f1_score(target.ravel(), pred.ravel(), zero_division=1.0)``.
+    """
+    pred, target = _binary_masks(pred, target)
+    total = int(pred.sum()) + int(target.sum())
+    return 1.0 if total == 0 else 2 * int((pred & target).sum()) / total
+
+
+def iou_score(pred, target) -> float:
+    r"""Intersection over union (Jaccard index) of two binary masks of any shape, as a float in [0, 1].
+
+    .. math:: \mathrm{IoU} = \frac{|P \cap T|}{|P \cup T|} = \frac{\mathrm{Dice}}{2 - \mathrm{Dice}}
+        \quad (1.0 \text{ when both masks are empty})
+
+    Equal to ``sklearn.metrics.jaccard_score(target.ravel(), pred.ravel(), zero_division=1.0)``.
+    """
+    pred, target = _binary_masks(pred, target)
+    union = int((pred | target).sum())
+    return 1.0 if union == 0 else int((pred & target).sum()) / union

@@ -188,7 +188,7 @@ def plot_curves(
 ):
     """Plot several curves over one x-axis: ``curves`` maps a label to y-values (e.g. loss vs residual).
 
-    A label's colour comes from ``colors`` if given, else from :data:`COLORS` when the label is a known name.
+    A label's colour comes from ``colors`` if given, else from ``COLORS`` when the label is a known name.
     ``x`` and every curve are 1-D with one value per x.
     """
     length = len(_numbers("x", x))
@@ -408,7 +408,7 @@ def plot_decision_boundary(
 
     ``predict_fn`` maps a (M, 2) tensor (``X``'s dtype) to M scores (a logit or an SVM score, so the default threshold
     is 0). The grid spans the data plus ``padding``. Call it once per model on the same axes with
-    ``show_data=False`` after the first; the line's colour comes from ``color`` or from :data:`COLORS` when
+    ``show_data=False`` after the first; the line's colour comes from ``color`` or from ``COLORS`` when
     ``label`` is a known name (e.g. "hinge", "bce"). Class 0 is drawn as circles, class 1 as triangles.
     """
     _check_decision_boundary(predict_fn, X, y, label, color, threshold, padding, show_data)

@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 from tests.course_tool import ROOT
 
@@ -84,7 +85,7 @@ def test_outside_colab_without_lib_the_setup_cell_says_how_to_install(tmp_path, 
     assert "`lib` is not installed: see the README's Quick start" in result.stderr
 
 
-def test_on_colab_an_unpublished_copy_says_so_in_one_sentence_instead_of_a_pip_traceback(tmp_path, monkeypatch):
+def test_on_colab_an_unpublished_copy_says_how_to_install_in_one_sentence_and_stops_run_all(tmp_path, monkeypatch):
     python = _colab_like_python(tmp_path)
     monkeypatch.delenv("COURSE_LIB_SOURCE", raising=False)
     from tests.course_tool import course
@@ -96,7 +97,17 @@ def test_on_colab_an_unpublished_copy_says_so_in_one_sentence_instead_of_a_pip_t
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line.startswith("ModuleNotFoundError: this copy of the course names no published repository")
-    assert "CalledProcessError" not in result.stderr
+    assert "install `lib` by hand in a new cell with `%pip install git+https://github.com/OWNER/NAME`" in last_line
+    assert last_line.count(". ") == 0, "one sentence"
+    assert "CalledProcessError" not in result.stderr and "pip" not in result.stderr.replace(last_line, "")
+    # "Run all" in a notebook stops at that cell: the chapter's next cells do not run
+    monkeypatch.setenv("JUPYTER_PATH", str(_kernel_spec(tmp_path, python)))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell), nbformat.v4.new_code_cell("print(1)")])
+    client = NotebookClient(nb, timeout=60, kernel_name="colab-sim", resources={"metadata": {"path": str(tmp_path)}})
+    with pytest.raises(CellExecutionError):
+        client.execute()
+    assert [o.get("ename") for o in nb.cells[0].outputs] == ["ModuleNotFoundError"]
+    assert nb.cells[1].outputs == [] and nb.cells[1].execution_count is None
 
 
 def test_on_colab_a_failing_pip_install_is_reported_as_one_sentence(tmp_path, monkeypatch):

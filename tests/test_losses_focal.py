@@ -1,5 +1,7 @@
 """lib.losses (focal) against torchvision's formula written out, and against cross-entropy at gamma = 0."""
 
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -82,6 +84,21 @@ def test_sigmoid_focal_at_logits_of_1e4_gives_the_exact_limits():
     targets = torch.tensor([1.0, 0.0, 1.0, 0.0])
     loss = losses.sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2.0)
     assert_close(loss, torch.tensor([0.25 * 1e4, 0.75 * 1e4, 0.0, 0.0]))  # wrong: (1 - p_t)^gamma = 1, ce = 1e4
+
+
+@pytest.mark.parametrize("gamma", [0.5, 2.0])
+@pytest.mark.parametrize("logit", [40.0, 100.0, 200.0])
+def test_sigmoid_focal_gradient_of_a_confident_right_answer_is_exact_where_sigmoid_rounds_to_one(gamma, logit):
+    # t = 1, z > 0: with q = 1 - p_t = σ(-z), ℓ = q^γ softplus(-z) and dℓ/dz = -q^γ [γ (1 - q) softplus(-z) + q],
+    # about -(1 + γ) e^{-(1 + γ) z}; σ(z) - 1 rounds to 0 here, so a gradient built from it loses the "+ q" part
+    z = torch.tensor([logit], dtype=torch.float64)
+    _, grad = value_and_grad(losses.sigmoid_focal_loss, z, torch.ones(1, dtype=torch.float64), alpha=-1, gamma=gamma,
+                             reduction="sum")
+    q = math.exp(-logit)  # σ(-z) to 1 part in e^{-z}
+    softplus = q  # log1p(e^{-z}) to the same precision
+    exact = -(q**gamma) * (gamma * (1 - q) * softplus + q)
+    assert exact != 0.0
+    assert abs(grad.item() / exact - 1) < 1e-12
 
 
 @pytest.mark.parametrize("gamma", [0.3, 2.0])

@@ -21,9 +21,10 @@ except ModuleNotFoundError:
         raise ModuleNotFoundError(message) from None
     source = source or f"git+{{COURSE_REPOSITORY}}@{{COURSE_BRANCH}}"
     if "SET-ON-PUBLISH" in source:  # the placeholder of an unpublished copy: no repository to install from
-        message = ("this copy of the course names no published repository, so `lib` cannot be installed "
-                   "from it: open the chapter from the published course, or run `pip install` on a "
-                   "copy of the course repository first")
+        message = ("this copy of the course names no published repository (its setup cell still holds the "
+                   "placeholder SET-ON-PUBLISH), so `lib` cannot be installed from it: open the chapter from "
+                   "the published book, or install `lib` by hand in a new cell with `%pip install "
+                   "git+https://github.com/OWNER/NAME` (the course's repository) and run this cell again")
         raise ModuleNotFoundError(message) from None
     pip_install = [sys.executable, "-m", "pip", "install", "--quiet"]
     if subprocess.run([*pip_install, source]).returncode != 0:

@@ -10,7 +10,17 @@ from lib.losses.classification import (
     nll_loss,
     softmax,
 )
+from lib.losses.distillation import distillation_loss, kl_div
+from lib.losses.embedding import (
+    contrastive_loss,
+    cosine_embedding_loss,
+    info_nce_loss,
+    margin_ranking_loss,
+    mine_triplets,
+    triplet_margin_loss,
+)
 from lib.losses.focal import sigmoid_focal_loss, softmax_focal_loss
+from lib.losses.multitask import UncertaintyWeighting, weighted_loss_sum
 from lib.losses.regression import (
     huber_loss,
     l1_loss,
@@ -19,6 +29,7 @@ from lib.losses.regression import (
     quantile_loss,
     smooth_l1_loss,
 )
+from lib.losses.segmentation import dice_loss
 
 __all__ = [
     "binary_cross_entropy",
@@ -37,4 +48,15 @@ __all__ = [
     "mse_loss",
     "quantile_loss",
     "smooth_l1_loss",
+    "dice_loss",
+    "contrastive_loss",
+    "cosine_embedding_loss",
+    "info_nce_loss",
+    "margin_ranking_loss",
+    "mine_triplets",
+    "triplet_margin_loss",
+    "distillation_loss",
+    "kl_div",
+    "UncertaintyWeighting",
+    "weighted_loss_sum",
 ]

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from lib._validate import check_floating, check_number, check_reduction, check_same_dtype, check_same_shape, reduce
 from lib.losses._shared import check_class_weight, check_in_unit_interval, check_index_target, weighted_reduce
-from lib.losses.classification import binary_cross_entropy_with_logits, log_softmax
+from lib.losses.classification import log_softmax
 
 
 def sigmoid_focal_loss(
@@ -52,7 +52,10 @@ def sigmoid_focal_loss(
     alpha = check_number("alpha", alpha, high=1)
     gamma = check_number("gamma", gamma, low=0)
     check_reduction(reduction)
-    ce = binary_cross_entropy_with_logits(inputs, targets, reduction="none")
+    # cross-entropy from log-sigmoids rather than binary_cross_entropy_with_logits: the latter's gradient
+    # σ(z) − t rounds to 0 once σ(z) rounds to 1 (z ≳ 37 in float64), while d log σ(z)/dz = σ(−z) stays exact,
+    # and the focal factor keeps that tiny gradient from being negligible next to the loss
+    ce = -(targets * F.logsigmoid(inputs) + (1 - targets) * F.logsigmoid(-inputs))
     both = torch.stack([targets.log() + F.logsigmoid(-inputs), (1 - targets).log() + F.logsigmoid(inputs)])
     log_1m_p_t = torch.logsumexp(both, dim=0)
     loss = torch.exp(gamma * log_1m_p_t) * ce

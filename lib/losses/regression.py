@@ -91,11 +91,11 @@ def huber_loss(
     for "mean"), as in torch's fused kernel, rather than autograd replaying the forward's steps; autograd can
     differentiate it again (second derivative :math:`\mathbb 1[|r| < \delta]`).
 
-    ============  ===========
-    symbol        argument
-    ============  ===========
+    ==============  ===============
+    symbol          argument
+    ==============  ===============
     :math:`\delta`  ``delta`` (> 0)
-    ============  ===========
+    ==============  ===============
     """
     check_pair(input, target)
     delta = check_number("delta", delta, low=0, low_open=True)

@@ -61,15 +61,15 @@ class Adagrad(RuleOptimizer):
        \theta_t &\leftarrow \theta_{t-1} - \tilde\eta_t\, g_t \,/\, \bigl(\sqrt{G_t} + \epsilon\bigr)
        \end{aligned}
 
-    ==========  =============================  =========================================
-    symbol      argument                       meaning
-    ==========  =============================  =========================================
-    :math:`η`   ``lr``                         learning rate
-    :math:`δ`   ``lr_decay``                   learning-rate decay per step
-    :math:`λ`   ``weight_decay``               L2 penalty, added to the gradient
-    :math:`G_0` ``initial_accumulator_value``  starting value of the sum of squares
-    :math:`ε`   ``eps``                        added after the square root
-    ==========  =============================  =========================================
+    ============  =============================  =========================================
+    symbol        argument                       meaning
+    ============  =============================  =========================================
+    :math:`η`     ``lr``                         learning rate
+    :math:`δ`     ``lr_decay``                   learning-rate decay per step
+    :math:`λ`     ``weight_decay``               L2 penalty, added to the gradient
+    :math:`G_0`   ``initial_accumulator_value``  starting value of the sum of squares
+    :math:`ε`     ``eps``                        added after the square root
+    ============  =============================  =========================================
 
     torch's conventions, copied exactly: state ``step`` (0-d float tensor) and ``sum`` (G); L2 weight decay is added
     to the gradient; eps is added after the square root; a complex parameter is updated as pairs of reals
@@ -255,7 +255,7 @@ class Adadelta(RuleOptimizer):
     ==========  =================  ==================================================
 
     torch's conventions, copied exactly: ``square_avg`` (v) and ``acc_delta`` (u) start at zero, so the first steps
-    have size about √ε/√(v + ε)·|g| (the "units" of Δ come from eps at first); eps sits inside the roots; L2 weight
+    have size about √ε/√(v + ε)·\|g\| (the "units" of Δ come from eps at first); eps sits inside the roots; L2 weight
     decay is added to the gradient; ``step`` is counted although the update does not use it; a complex parameter is
     updated as pairs of reals (``torch.view_as_real``). Checks: ``lr``, ``eps``, ``weight_decay`` ≥ 0 and ``rho`` in
     [0, 1]. Not implemented: torch's ``foreach``, ``capturable``, ``differentiable``, tensor ``lr``.

@@ -60,7 +60,7 @@ def make_loader(
     shuffle: bool = False,
     generator: torch.Generator | None = None,
 ) -> Iterable:
-    """Mini-batches of ``(X, y)`` for :func:`fit`: a :class:`TensorBatches`, which yields exactly the batches of
+    """Mini-batches of ``(X, y)`` for :func:`fit`: a ``TensorBatches``, which yields exactly the batches of
     ``DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=shuffle, generator=generator)``, or for
     ``batch_size=None`` (full-batch gradient descent) simply ``[(X, y)]``, which is all a loader has to be and costs
     nothing per epoch.

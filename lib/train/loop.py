@@ -1,16 +1,26 @@
 """The passes over a loader behind :func:`lib.train.fit`: :class:`Loop` makes one epoch of updates (gradient
-accumulation, clipping, the per-update history, the scheduler, the rollback to the last finite state) and
-:func:`evaluate_all` measures a loss and metrics over a whole loader. What ``fit`` records and when it steps a
-scheduler is written in ``fit``'s docstring; this module does it."""
+accumulation, clipping, mixed precision, the per-update history, the scheduler, the rollback to the last finite
+state) and :func:`evaluate_all` measures a loss and metrics over a whole loader. Under ``torch.distributed`` both
+all-reduce what they record (``distributed.py``). What ``fit`` records and when it steps a scheduler is written in
+``fit``'s docstring; this module does it."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import torch
 
 from lib.train._arguments import check_batch, loss_value, metric_value, no_batches_message
+from lib.train.distributed import all_reduce_sum, is_distributed, sync_gradients, weighted_mean, world_size
+
+
+def autocast(device: torch.device, amp_dtype):
+    """``torch.autocast(device.type, amp_dtype)``, or nothing for ``amp_dtype=None``."""
+    if amp_dtype is None:
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=amp_dtype)
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -25,9 +35,18 @@ class NonFiniteLossError(FloatingPointError):
 
 @torch.no_grad()
 def evaluate_all(
-    model, loss_fn, metrics: Mapping[str, Callable], loader: Iterable, device, *, name: str = "loader", epoch: int = 0
+    model,
+    loss_fn,
+    metrics: Mapping[str, Callable],
+    loader: Iterable,
+    device,
+    *,
+    name: str = "loader",
+    epoch: int = 0,
+    amp_dtype=None,
 ) -> dict[str, float]:
-    """``{"loss": ..., name: ...}`` over a whole loader, each batch weighted by its size (exact for means)."""
+    """``{"loss": ..., name: ...}`` over a whole loader, each batch weighted by its size (exact for means); under
+    ``torch.distributed``, over the batches of every rank (each rank passes its share of the data)."""
     was_training = model.training
     model.eval()
     totals, count = dict.fromkeys(["loss", *metrics], 0.0), 0
@@ -35,16 +54,18 @@ def evaluate_all(
         for index, batch in enumerate(loader):
             X, y = check_batch(name, batch, index)
             X, y = X.to(device), y.to(device)
-            output = model(X)
-            totals["loss"] += loss_value(loss_fn(output, y), training=False) * len(y)
+            with autocast(device, amp_dtype):
+                output = model(X)
+                totals["loss"] += loss_value(loss_fn(output, y), training=False) * len(y)
             for metric_name, metric in metrics.items():
                 totals[metric_name] += metric_value(metric_name, metric(output, y)) * len(y)
             count += len(y)
     finally:
         model.train(was_training)
+    means, count = weighted_mean(totals, count)  # over every rank's share under torch.distributed
     if count == 0:
         raise ValueError(no_batches_message(name, epoch))
-    return {key: total / count for key, total in totals.items()}
+    return means
 
 
 def groups_of(loader: Iterable, size: int, name: str = "loader") -> Iterator[list]:
@@ -93,10 +114,13 @@ class Loop:
         scheduler_interval: str = "epoch",
         clip_grad_norm=None,
         accumulation_steps: int = 1,
+        amp_dtype=None,
     ):
         self.model, self.loss_fn, self.optimizer, self.device = model, loss_fn, optimizer, device
         self.history, self.clip_grad_norm, self.accumulation_steps = history, clip_grad_norm, accumulation_steps
-        self.scheduler = scheduler
+        self.amp_dtype, self.scheduler = amp_dtype, scheduler
+        # float16's range ends at 65504 and its gradients underflow below 6e-8: scale the loss (Micikevicius et al.)
+        self.scaler = torch.amp.GradScaler(device.type) if amp_dtype == torch.float16 else None
         self.scheduler_each_step = scheduler is not None and scheduler_interval == "step"
         self._params = list(model.parameters())
         self._live = list(model.state_dict().values())  # views of the model's tensors, updated in place
@@ -125,28 +149,85 @@ class Loop:
             step_scheduler(self.scheduler, monitored)
 
     def _update(self, group: list, epoch: int, step: int) -> tuple[float, int]:
-        """One optimizer step from a group of micro-batches; returns (sum of sample losses, number of samples).
+        """One optimizer step from a group of micro-batches; returns (sum of sample losses, number of samples),
+        both over all ranks under ``torch.distributed``.
 
         Each micro-batch's mean loss is scaled by its share of the group's samples before ``backward``, so the
         accumulated gradient is the gradient of the mean loss over the whole group, as one big batch would give.
+        A non-finite loss raises before the update.
         """
+        if is_distributed():
+            return self._distributed_update(group, epoch, step)
         n_group = sum(len(y) for _, y in group)
         self.optimizer.zero_grad()
         loss_sum = 0.0
         for X, y in group:
-            loss = self.loss_fn(self.model(X), y)
-            value = loss_value(loss, training=True)
+            value, loss = self._forward(X, y)
             if not math.isfinite(value):
                 self._fail(value, epoch, step)
-            (loss if len(group) == 1 else loss * (len(y) / n_group)).backward()
+            self._backward(loss if len(group) == 1 else loss * (len(y) / n_group))
             loss_sum += value * len(y)
-        self.history["step_grad_norm"].append(self._clip())
-        self._remember_finite_state()
-        self.optimizer.step()
+        self._finish_update()
         return loss_sum, n_group
 
+    def _distributed_update(self, group: list, epoch: int, step: int) -> tuple[float, int]:
+        """:meth:`_update` in a process group, with two collectives per update whatever the accumulation.
+
+        Each micro-batch's loss is scaled by its number of samples (a sum of per-sample losses) and only the last
+        one's backward all-reduces the gradients (the others run under ``model.no_sync()``); DDP averages them over
+        the ``W`` ranks, so they are ``1/W`` times the gradient of the summed loss of every rank's group. One
+        all-reduce of the losses and sample counts then gives ``N``, the samples of all groups, and the factor
+        ``W / N`` turns the gradients into those of the mean loss over the concatenated groups, exactly, even when
+        the ranks' batches differ in size (they must yield as many batches: every update is a collective). A loss
+        that is not finite on any rank makes the sum non-finite, so every rank raises at the same step.
+        """
+        self.optimizer.zero_grad()
+        loss_sum, n_group = 0.0, 0
+        for index, (X, y) in enumerate(group):
+            with sync_gradients(self.model, sync=index == len(group) - 1):
+                value, loss = self._forward(X, y)
+                self._backward(loss * len(y))
+            loss_sum, n_group = loss_sum + value * len(y), n_group + len(y)
+        loss_sum, n_all = all_reduce_sum([loss_sum, n_group])
+        if not math.isfinite(loss_sum):
+            self._fail(loss_sum / n_all, epoch, step)
+        factor = world_size() / n_all
+        for param in self._params:
+            if param.grad is not None and factor != 1.0:
+                param.grad.mul_(factor)
+        self._finish_update()
+        return loss_sum, int(n_all)
+
+    def _forward(self, X, y) -> tuple[float, torch.Tensor]:
+        """The micro-batch's loss (under autocast with ``amp_dtype``) as a number and as the tensor to differentiate."""
+        with autocast(self.device, self.amp_dtype):
+            loss = self.loss_fn(self.model(X), y)
+        return loss_value(loss, training=True), loss
+
+    def _finish_update(self) -> None:
+        """Record the gradient norm (clipping if asked), remember the parameters, step."""
+        self.history["step_grad_norm"].append(self._clip())
+        self._remember_finite_state()
+        self._step()
+
+    def _backward(self, loss) -> None:
+        (loss if self.scaler is None else self.scaler.scale(loss)).backward()
+
+    def _step(self) -> None:
+        """``optimizer.step()``; with a gradient scaler, ``scaler.step`` (which skips a step whose gradients hold an
+        inf or a nan) and ``scaler.update``, recording the scale the step's gradients were multiplied by."""
+        if self.scaler is None:
+            self.optimizer.step()
+            return
+        self.history["step_loss_scale"].append(float(self.scaler.get_scale()))
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+
     def _clip(self) -> float:
-        """The total L2 norm of the gradients before clipping; clips them with ``clip_grad_norm_`` if asked."""
+        """The total L2 norm of the gradients before clipping (unscaled first under a gradient scaler); clips them
+        with ``clip_grad_norm_`` if asked."""
+        if self.scaler is not None:
+            self.scaler.unscale_(self.optimizer)
         params = [p for p in self._params if p.grad is not None]
         if self.clip_grad_norm is None:
             return _grad_norm(params)
