@@ -191,7 +191,7 @@ class LAMB(RuleOptimizer):
        m_t &\leftarrow \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \qquad v_t \leftarrow \beta_2 v_{t-1}
             + (1 - \beta_2)\, g_t^2 \\
        r_t &\leftarrow \frac{m_t / (1 - \beta_1^t)}{\sqrt{v_t / (1 - \beta_2^t)} + \epsilon}
-            \quad \text{(without the } 1 - \beta^t \text{ factors if not } \texttt{bias\_correction}) \\
+            \quad (\text{without the factors } 1 - \beta^t \text{ if bias correction is off}) \\
        u_t &\leftarrow r_t + \lambda\, w_{t-1} \\
        w_t &\leftarrow w_{t-1} - \eta\, \frac{\phi(\lVert w_{t-1}\rVert)}{\lVert u_t\rVert}\, u_t,
             \qquad \phi(z) = \min(z, c) \quad (\text{ratio } 1 \text{ if } \lVert w\rVert = 0 \text{ or } u = 0)
