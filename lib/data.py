@@ -309,3 +309,41 @@ def subsample_classes(
         dropped = rows[torch.randperm(len(rows), generator=generator)][max(1, round(fraction * len(rows))):]
         keep[dropped] = False
     return X[keep], y[keep]
+
+
+def ring_centers(modes: int = 8, *, radius: float = 2.0, dtype: torch.dtype = torch.float64) -> torch.Tensor:
+    r"""The (modes, 2) centres of :func:`make_gaussian_ring`:
+    :math:`r\,(\cos\theta_k, \sin\theta_k)` with :math:`\theta_k = 2\pi k / K`, computed in float64 and cast."""
+    modes = check_int("modes", modes, low=1)
+    radius = check_number("radius", radius, low=0, low_open=True)
+    check_dtype_floating("dtype", dtype)
+    angles = 2 * torch.pi * torch.arange(modes, dtype=torch.float64) / modes
+    return (radius * torch.stack([angles.cos(), angles.sin()], dim=1)).to(dtype)
+
+
+def make_gaussian_ring(
+    n: int,
+    *,
+    modes: int = 8,
+    radius: float = 2.0,
+    std: float = 0.02,
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype = torch.float64,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""A mixture of ``modes`` round Gaussians on a circle, the toy target of GAN papers :cite:p:`metz2017unrolled`.
+
+    Each of the ``n`` samples picks a mode :math:`k` uniformly at random and is
+    :math:`r\,(\cos\theta_k, \sin\theta_k) + \sigma\,\mathcal N(0, I_2)` with :math:`\theta_k = 2\pi k / K`
+    (:func:`ring_centers`), :math:`r` = ``radius``, :math:`\sigma` = ``std``. Drawn in float64 from
+    ``generator`` (torch's global one when None) and then cast to ``dtype``, so the samples are the same on
+    every CPU. Returns ``X`` (n, 2) and the mode of each row, int64 in [0, modes). ``n = 0`` is allowed.
+    """
+    if generator is not None:
+        _check_generator(generator)
+    n = check_int("n", n, low=0)
+    centers = ring_centers(modes, radius=radius)
+    std = check_number("std", std, low=0)
+    check_dtype_floating("dtype", dtype)
+    mode = torch.randint(len(centers), (n,), generator=generator)
+    X = centers[mode] + std * torch.randn(n, 2, generator=generator, dtype=torch.float64)
+    return X.to(dtype), mode

@@ -1,4 +1,5 @@
-r"""Calibration: does a model that says "80 % sure" turn out right 80 % of the time?
+r"""Calibration: does a model that says "80 % sure" turn out right 80 % of the time? And, for generative
+models of a mixture, how many of its modes the samples cover (:func:`modes_covered`).
 
 Only what scikit-learn does not have lives here: the top-label expected calibration error
 :cite:p:`guo2017calibration` and the per-bin numbers behind a reliability diagram. Average precision,
@@ -20,10 +21,18 @@ from dataclasses import dataclass
 
 import torch
 
-from lib._validate import check_int
+from lib._validate import check_floating, check_int, check_number
 from lib.losses.classification import probability_sum_tolerance
 
-__all__ = ["ReliabilityData", "dice_score", "expected_calibration_error", "iou_score", "reliability_diagram_data"]
+__all__ = [
+    "ModeCoverage",
+    "ReliabilityData",
+    "dice_score",
+    "expected_calibration_error",
+    "iou_score",
+    "modes_covered",
+    "reliability_diagram_data",
+]
 
 
 @dataclass(frozen=True)
@@ -148,3 +157,41 @@ def iou_score(pred, target) -> float:
     pred, target = _binary_masks(pred, target)
     union = int((pred | target).sum())
     return 1.0 if union == 0 else int((pred & target).sum()) / union
+
+
+# ----- mode coverage of a generative model -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModeCoverage:
+    """What :func:`modes_covered` measures; ``covered`` and ``high_quality`` are the two numbers GAN papers report."""
+
+    covered: int  # modes with at least `min_count` high-quality samples
+    high_quality: float  # fraction of samples within `max_distance` of some centre
+    counts: torch.Tensor  # (K,) int64, high-quality samples per mode (each sample counts for its nearest centre)
+
+
+def modes_covered(samples: torch.Tensor, centers: torch.Tensor, *, max_distance: float,
+                  min_count: int = 1) -> ModeCoverage:
+    r"""Mode coverage of a sample from a mixture with known centres, such as the ring of
+    :func:`lib.data.make_gaussian_ring` on which GAN papers show mode collapse :cite:p:`metz2017unrolled`.
+
+    A sample is *high quality* when its Euclidean distance to the nearest of the K ``centers`` is at most
+    ``max_distance`` (e.g. three standard deviations of a mode); it then counts for that centre.
+    A mode is *covered* when at least ``min_count`` high-quality samples count for it. ``samples`` (N, d) with
+    N > 0 and ``centers`` (K, d) are floating tensors; distances are computed in float64.
+    """
+    check_floating("samples", samples)
+    check_floating("centers", centers)
+    if samples.dim() != 2 or samples.shape[0] == 0:
+        raise ValueError(f"`samples` must have shape (N, d) with N > 0, got {tuple(samples.shape)}")
+    if centers.dim() != 2 or centers.shape[0] == 0 or centers.shape[1] != samples.shape[1]:
+        raise ValueError(f"`centers` must have shape (K, {samples.shape[1]}) with K > 0, got {tuple(centers.shape)}")
+    max_distance = check_number("max_distance", max_distance, low=0)
+    min_count = check_int("min_count", min_count, low=1)
+    x, c = samples.detach().to("cpu", torch.float64), centers.detach().to("cpu", torch.float64)
+    squared = ((x[:, None, :] - c[None, :, :]) ** 2).sum(-1)
+    nearest_squared, nearest = squared.min(dim=1)
+    good = nearest_squared <= max_distance**2  # False for a nan or infinite sample
+    counts = torch.bincount(nearest[good], minlength=len(c))
+    return ModeCoverage(int((counts >= min_count).sum()), float(good.double().mean()), counts)

@@ -39,9 +39,14 @@ def _diagnose(got: torch.Tensor, want: torch.Tensor, atol: float) -> str:
     mask = want.abs() > 10 * atol
     if not mask.any():
         return ""
+    if not torch.isfinite(got[mask]).all():
+        return (" Some of your values are inf or nan where the reference's are finite: look for an overflow "
+                "(exp of a large number) or a log of 0.")
     ratio = got[mask] / want[mask]
     if torch.allclose(ratio, ratio[0].expand_as(ratio), rtol=1e-4, atol=0):
         k = ratio[0].item()
+        if k == 0:
+            return ""
         if abs(k + 1) < 1e-4:
             return " Every value has the wrong sign: check the direction of the residual or a missing minus."
         if abs(k - round(k)) < 1e-4 or abs(1 / k - round(1 / k)) < 1e-4:

@@ -1,5 +1,14 @@
 """Loss functions written from their formulas, each with a torch twin (see the tests)."""
 
+from lib.losses.adversarial import (
+    discriminator_loss,
+    generator_loss,
+    gradient_penalty,
+    hinge_discriminator_loss,
+    hinge_generator_loss,
+    wasserstein_critic_loss,
+    wasserstein_generator_loss,
+)
 from lib.losses.classification import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -32,6 +41,13 @@ from lib.losses.regression import (
 from lib.losses.segmentation import dice_loss
 
 __all__ = [
+    "discriminator_loss",
+    "generator_loss",
+    "gradient_penalty",
+    "hinge_discriminator_loss",
+    "hinge_generator_loss",
+    "wasserstein_critic_loss",
+    "wasserstein_generator_loss",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
