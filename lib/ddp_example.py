@@ -46,6 +46,7 @@ OPTIMIZERS = {
 
 
 def parse_args(argv=None) -> argparse.Namespace:
+    """The command-line options (``python -m lib.ddp_example --help`` lists them); ``argv`` defaults to sys.argv."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="JSON file that rank 0 writes")
     parser.add_argument("--backend", choices=["gloo", "nccl"], default=None, help="default: nccl with a GPU per rank")
