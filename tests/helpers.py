@@ -36,3 +36,10 @@ def assert_refused(call, error: type, match: str) -> None:
         call()
     assert isinstance(raised.value, error), f"{type(raised.value).__name__}: {raised.value}"
     assert match in str(raised.value)
+
+
+def call_rule(rule, options: dict, make, overrides: dict):
+    """Call an optimizer's update rule on ``make()``'s (param, grad, state) with ``options`` updated by ``overrides``:
+    one row of a bad-input table of update rules."""
+    param, grad, state = make()
+    return rule(param, grad, state, **{**options, **overrides})

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from lib import optim
-from tests.helpers import assert_refused
+from tests.helpers import assert_refused, call_rule
 
 NAN = float("nan")
 
@@ -88,11 +88,6 @@ RULE_MISTAKES = {
     "exclude_1d None": (lambda: (z(3), z(3), {}), {"exclude_1d": None}, "`exclude_1d` must be"),
     "maximize 'no'": (lambda: (z(3), z(3), {}), {"maximize": "no"}, "`maximize` must be a bool"),
 }
-
-
-def call_rule(rule, options, make, overrides):
-    param, grad, state = make()
-    return rule(param, grad, state, **{**options, **overrides})
 
 
 ROWS += [

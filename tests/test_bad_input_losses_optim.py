@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from lib import checks, losses, metrics, optim
-from tests.helpers import assert_refused
+from tests.helpers import assert_refused, call_rule
 
 NAN = float("nan")
 
@@ -289,11 +289,6 @@ RULE_MISTAKES = {
     "lr -1": (lambda: (z(3), z(3), {}), {"lr": -1.0}, "`lr` must be in"),
     "maximize 'no'": (lambda: (z(3), z(3), {}), {"maximize": "no"}, "`maximize` must be a bool"),
 }
-
-
-def call_rule(rule, options, make, overrides):
-    param, grad, state = make()
-    return rule(param, grad, state, **{**options, **overrides})
 
 
 ROWS += [
