@@ -43,3 +43,21 @@ def call_rule(rule, options: dict, make, overrides: dict):
     one row of a bad-input table of update rules."""
     param, grad, state = make()
     return rule(param, grad, state, **{**options, **overrides})
+
+
+def _z(*shape, dtype=torch.float32):
+    return torch.zeros(shape, dtype=dtype)
+
+
+# Mistakes every optimizer update rule ``rule(param, grad, state, **options)`` must refuse, as rows
+# name: (make() -> (param, grad, state), option overrides, message the error must match); see call_rule.
+COMMON_RULE_MISTAKES = {
+    "grad of another shape": (lambda: (_z(3, 4), _z(4), {}), {}, "`grad` must have the shape, dtype and device"),
+    "grad float64": (lambda: (_z(3), _z(3, dtype=torch.float64), {}), {}, "`grad` must have the shape, dtype"),
+    "grad a list": (lambda: (_z(2), [0.0, 1.0], {}), {}, "`grad` must be a torch.Tensor"),
+    "int param": (lambda: (_z(3, dtype=torch.int64), _z(3, dtype=torch.int64), {}), {}, "`param` must be a floating"),
+    "state a list": (lambda: (_z(3), _z(3), []), {}, "`state` must be a dict"),
+    "param recording autograd": (lambda: (_z(3).requires_grad_(True), _z(3), {}), {}, "`param` requires grad"),
+    "lr -1": (lambda: (_z(3), _z(3), {}), {"lr": -1.0}, "`lr` must be in"),
+    "maximize 'no'": (lambda: (_z(3), _z(3), {}), {"maximize": "no"}, "`maximize` must be a bool"),
+}

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from lib import optim
-from tests.helpers import assert_refused, call_rule
+from tests.helpers import COMMON_RULE_MISTAKES, assert_refused, call_rule
 
 NAN = float("nan")
 
@@ -76,17 +76,10 @@ RULES = {
                                               maximize=False)),
 }  # fmt: skip
 RULE_MISTAKES = {
-    "grad of another shape": (lambda: (z(3, 4), z(4), {}), {}, "`grad` must have the shape, dtype and device"),
-    "grad float64": (lambda: (z(3), z(3, dtype=torch.float64), {}), {}, "`grad` must have the shape, dtype"),
-    "grad a list": (lambda: (z(2), [0.0, 1.0], {}), {}, "`grad` must be a torch.Tensor"),
-    "int param": (lambda: (z(3, dtype=torch.int64), z(3, dtype=torch.int64), {}), {}, "`param` must be a floating"),
-    "state a list": (lambda: (z(3), z(3), []), {}, "`state` must be a dict"),
+    **COMMON_RULE_MISTAKES,
     "state from other steps": (lambda: (z(3), z(3), {"trust_ratio": z()}), {}, "`state` has no"),
-    "param recording autograd": (lambda: (z(3).requires_grad_(True), z(3), {}), {}, "`param` requires grad"),
-    "lr -1": (lambda: (z(3), z(3), {}), {"lr": -1.0}, "`lr` must be in"),
     "weight_decay nan": (lambda: (z(3), z(3), {}), {"weight_decay": NAN}, "`weight_decay` must be"),
     "exclude_1d None": (lambda: (z(3), z(3), {}), {"exclude_1d": None}, "`exclude_1d` must be"),
-    "maximize 'no'": (lambda: (z(3), z(3), {}), {"maximize": "no"}, "`maximize` must be a bool"),
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from lib import checks, losses, metrics, optim
-from tests.helpers import assert_refused, call_rule
+from tests.helpers import COMMON_RULE_MISTAKES, assert_refused, call_rule
 
 NAN = float("nan")
 
@@ -279,16 +279,7 @@ RULES = {
                                                 amsgrad=False, maximize=False)),
     "lion_update_": (optim.lion_update_, dict(lr=0.1, betas=(0.9, 0.99), weight_decay=0.0, maximize=False)),
 }  # fmt: skip
-RULE_MISTAKES = {
-    "grad of another shape": (lambda: (z(3, 4), z(4), {}), {}, "`grad` must have the shape, dtype and device"),
-    "grad float64": (lambda: (z(3), z(3, dtype=torch.float64), {}), {}, "`grad` must have the shape, dtype"),
-    "grad a list": (lambda: (z(2), [0.0, 1.0], {}), {}, "`grad` must be a torch.Tensor"),
-    "int param": (lambda: (z(3, dtype=torch.int64), z(3, dtype=torch.int64), {}), {}, "`param` must be a floating"),
-    "state a list": (lambda: (z(3), z(3), []), {}, "`state` must be a dict"),
-    "param recording autograd": (lambda: (z(3).requires_grad_(True), z(3), {}), {}, "`param` requires grad"),
-    "lr -1": (lambda: (z(3), z(3), {}), {"lr": -1.0}, "`lr` must be in"),
-    "maximize 'no'": (lambda: (z(3), z(3), {}), {"maximize": "no"}, "`maximize` must be a bool"),
-}
+RULE_MISTAKES = COMMON_RULE_MISTAKES
 
 
 ROWS += [
